@@ -1,0 +1,11 @@
+"""fastsaga: L1, L2 and elastic-net logistic regression by proximal SAGA, fast.
+
+One scikit-learn estimator, :class:`LogisticRegression`, over two compiled
+kernels (``backend="numba"`` or ``backend="cython"``).
+"""
+
+from ._estimator import LogisticRegression
+
+__version__ = "0.1.0"
+
+__all__ = ["LogisticRegression", "__version__"]

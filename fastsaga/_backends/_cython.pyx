@@ -1,0 +1,158 @@
+# cython: language_level=3
+"""Cython SAGA kernels: the hot loops only (the maths is in ``_problem``).
+
+The same loops as ``_numba.py``, in the same order, so both backends walk the
+same iterates up to rounding.  ``setup.py`` compiles this file with
+reassociation allowed (the fused loop is a reduction) and NaN/inf kept.  The
+GIL is released for the whole epoch.
+"""
+
+import numpy as np
+
+from cython cimport floating
+from libc.math cimport exp, expf
+
+
+# Plain comparisons, not fmin/fmax: those must honour NaN operands, which
+# stops GCC from inlining and vectorising them.  A NaN still propagates
+# through the soft-threshold below (v - clip(v) is NaN).
+cdef inline floating _min(floating a, floating b) noexcept nogil:
+    return a if a < b else b
+
+
+cdef inline floating _max(floating a, floating b) noexcept nogil:
+    return a if a > b else b
+
+
+cdef inline floating _exp(floating v) noexcept nogil:
+    if floating is float:
+        return expf(v)
+    return exp(v)
+
+
+cdef inline void _sample_gradient(
+    const floating* z, Py_ssize_t n_rows, Py_ssize_t label, floating weight,
+    floating* out,
+) noexcept nogil:
+    """``out = weight * (softmax(z) - onehot(label))``; sigmoid for one row."""
+    cdef Py_ssize_t k
+    cdef floating top, total, e, p, scale
+    if n_rows == 1:
+        # Stable sigmoid: exp of a non-positive number only.
+        if z[0] >= 0:
+            p = 1 / (1 + _exp(-z[0]))
+        else:
+            e = _exp(z[0])
+            p = e / (1 + e)
+        out[0] = weight * (p - label)
+        return
+    top = z[0]
+    for k in range(1, n_rows):
+        top = _max(top, z[k])
+    out[0] = _exp(z[0] - top)
+    total = out[0]
+    for k in range(1, n_rows):
+        out[k] = _exp(z[k] - top)
+        total += out[k]
+    scale = weight / total
+    for k in range(n_rows):
+        out[k] *= scale
+    out[label] -= weight
+
+
+cdef inline void _logits(
+    const floating* x, floating[:, ::1] W, floating[::1] b, floating* out
+) noexcept nogil:
+    """``out = W x + b``."""
+    cdef Py_ssize_t k, j, n_features = W.shape[1]
+    cdef floating acc
+    for k in range(W.shape[0]):
+        acc = b[k]
+        for j in range(n_features):
+            acc += W[k, j] * x[j]
+        out[k] = acc
+
+
+cdef void _fused_row_update(
+    floating* w_row, floating* s_row, const floating* x, const floating* x_next,
+    Py_ssize_t n_features, floating grad_k, floating d_k, floating decay,
+    floating step_over_n, floating threshold, floating* acc_out,
+) noexcept nogil:
+    """One class row of the fused step; raw pointers so GCC vectorises it."""
+    cdef Py_ssize_t j
+    cdef floating v, w, acc = acc_out[0]
+    for j in range(n_features):
+        v = decay * w_row[j] - grad_k * x[j] - step_over_n * s_row[j]
+        # Soft-threshold without branches: v - clip(v, -t, t).
+        w = v - _min(_max(v, -threshold), threshold)
+        w_row[j] = w
+        s_row[j] += d_k * x[j]
+        acc += w * x_next[j]
+    acc_out[0] = acc
+
+
+def dense_epoch(
+    const floating[:, ::1] X,
+    const Py_ssize_t[::1] y,
+    const floating[::1] sample_weight,
+    const floating[::1] sample_scale,
+    const Py_ssize_t[::1] indices,
+    floating[:, ::1] W,
+    floating[::1] b,
+    floating[:, ::1] S,
+    floating[::1] Sb,
+    floating[:, ::1] G,
+    floating step,
+    floating step_over_n,
+    floating decay,
+    floating threshold,
+    bint fit_intercept,
+):
+    """Run one epoch of proximal SAGA on dense ``X``, in place.
+
+    One step on sample ``i`` updates, for every class ``k`` and feature ``j``
+    in a single pass: the weight (gradient step, L2 decay, L1 soft-threshold),
+    the gradient-memory sum ``S``, and the logit of the next sample with the
+    freshly written weight.
+    """
+    cdef Py_ssize_t n_rows = W.shape[0], n_features = W.shape[1]
+    cdef Py_ssize_t n_steps = indices.shape[0]
+    cdef Py_ssize_t t, k, i, following
+    cdef floating scaled, acc
+    cdef floating* swap
+    if n_steps == 0:
+        return
+    # Rows: logits of this step, logits of the next, gradient, its change.
+    cdef floating[:, ::1] scratch = np.empty(
+        (4, n_rows), dtype=np.float32 if floating is float else np.float64
+    )
+    cdef floating* z = &scratch[0, 0]
+    cdef floating* z_next = &scratch[1, 0]
+    cdef floating* g = &scratch[2, 0]
+    cdef floating* delta = &scratch[3, 0]
+    with nogil:
+        _logits(&X[indices[0], 0], W, b, z)
+        for t in range(n_steps):
+            i = indices[t]
+            following = indices[t + 1] if t + 1 < n_steps else i
+            _sample_gradient(z, n_rows, y[i], sample_weight[i], g)
+            for k in range(n_rows):
+                delta[k] = g[k] - G[i, k]
+                G[i, k] = g[k]
+            scaled = step * sample_scale[i]
+            if fit_intercept:
+                for k in range(n_rows):
+                    b[k] -= scaled * delta[k] + step_over_n * Sb[k]
+                    Sb[k] += delta[k]
+            for k in range(n_rows):
+                # Already updated: this is the next step's intercept.
+                acc = b[k]
+                _fused_row_update(
+                    &W[k, 0], &S[k, 0], &X[i, 0], &X[following, 0], n_features,
+                    scaled * delta[k], delta[k], decay, step_over_n, threshold,
+                    &acc,
+                )
+                z_next[k] = acc
+            swap = z
+            z = z_next
+            z_next = swap

@@ -1,0 +1,323 @@
+"""The scikit-learn estimator: validation, labels, set-up, epochs, stopping."""
+
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model._base import LinearClassifierMixin
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state, compute_class_weight
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from . import _problem
+from ._backends import BACKENDS, get_backend
+
+# l1_ratio implied by an explicit penalty name.
+_IMPLIED_L1_RATIO = {"l1": 1.0, "l2": 0.0}
+
+
+class LogisticRegression(LinearClassifierMixin, BaseEstimator):
+    """Logistic regression with L1, L2 or elastic-net penalty, fitted by SAGA.
+
+    The model and the objective are scikit-learn's
+    ``LogisticRegression(solver="saga")``: minimise over ``W, b``::
+
+        C * sum_i s_i * loss(y_i, W x_i + b)
+            + (1 - l1_ratio) / 2 * ||W||_F^2 + l1_ratio * ||W||_1
+
+    with the binary logistic loss for two classes (one row of ``coef_``) and
+    the multinomial loss otherwise.  The solver is proximal SAGA run by a
+    compiled kernel (Numba or Cython), with importance sampling by default.
+
+    Parameters
+    ----------
+    penalty : {"auto", "l1", "l2", "elasticnet"} or None, default="auto"
+        The penalty.  ``"auto"`` lets ``l1_ratio`` decide, as scikit-learn 1.8+
+        does (0 is L2, 1 is L1, in between elastic-net; ``C=np.inf`` is no
+        penalty).  An explicit name decides by itself; ``l1_ratio`` may then
+        be left unset, but a value that contradicts the name (``penalty="l2"``
+        with ``l1_ratio=0.5``) raises ``ValueError``.  ``None`` fits without
+        penalty (``C`` is then irrelevant and ``l1_ratio`` must be unset).
+    C : float, default=1.0
+        Inverse regularisation strength, in ``(0, inf]``.
+    l1_ratio : float in [0, 1] or None, default=None
+        Elastic-net mixing: share of the L1 penalty.  ``None`` means 0 with
+        ``penalty="auto"`` and the value the penalty name implies otherwise.
+        Required with ``penalty="elasticnet"``.
+    tol : float, default=1e-4
+        Stop after an epoch when ``max|W - W_prev| / max|W| <= tol``,
+        scikit-learn's saga criterion (intercepts left out).
+    max_iter : int, default=100
+        Maximum number of epochs.  Reaching it warns with
+        ``sklearn.exceptions.ConvergenceWarning``.
+    fit_intercept : bool, default=True
+        Whether to fit an unpenalised intercept.
+    class_weight : dict, "balanced" or None, default=None
+        Weights multiplying each sample's weight by its class's weight.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the sample-index stream.  The same seed gives the same iterates
+        with either backend.
+    warm_start : bool, default=False
+        Start from the previous ``coef_`` and ``intercept_``.  The gradient
+        memory is not kept between fits.
+    verbose : int, default=0
+        With ``verbose >= 1``, print one line per epoch: epoch, objective
+        ``F`` (the objective divided by ``C * n``), relative change, time.
+    backend : {"numba", "cython"}, default="numba"
+        The compiled kernel that runs the epochs.
+    sampling : {"importance", "uniform"}, default="importance"
+        How samples are drawn.  ``"importance"`` draws sample ``i`` with a
+        probability that mixes ``1/n`` and its smoothness ``L_i``, which allows
+        a step set by the mean rather than the largest row norm; ``"uniform"``
+        is scikit-learn's sampling and step.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        Coefficients; one row for a binary problem (for ``classes_[1]``).
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        Intercepts (zeros when ``fit_intercept=False``).
+    n_iter_ : ndarray of shape (1,)
+        Number of epochs run.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names, when ``X`` has string column names.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from fastsaga import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = LogisticRegression(C=1.0, random_state=0, max_iter=1000).fit(X, y)
+    >>> clf.predict(X[:2])
+    array([0, 0])
+    """
+
+    _parameter_constraints: dict = {
+        "penalty": [StrOptions({"auto", "l1", "l2", "elasticnet"}), None],
+        "C": [Interval(Real, 0, None, closed="right")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both"), None],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "fit_intercept": ["boolean"],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+        "backend": [StrOptions(set(BACKENDS))],
+        "sampling": [StrOptions({"importance", "uniform"})],
+    }
+
+    def __init__(
+        self,
+        penalty="auto",
+        *,
+        C=1.0,
+        l1_ratio=None,
+        tol=1e-4,
+        max_iter=100,
+        fit_intercept=True,
+        class_weight=None,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+        backend="numba",
+        sampling="importance",
+    ):
+        self.penalty = penalty
+        self.C = C
+        self.l1_ratio = l1_ratio
+        self.tol = tol
+        self.max_iter = max_iter
+        self.fit_intercept = fit_intercept
+        self.class_weight = class_weight
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.backend = backend
+        self.sampling = sampling
+
+    def _resolved_penalty(self):
+        """Return ``(C, l1_ratio)`` after resolving ``penalty``/``l1_ratio``.
+
+        ``C = inf`` stands for "no penalty".
+        """
+        penalty, l1_ratio = self.penalty, self.l1_ratio
+        if penalty == "auto":
+            return self.C, 0.0 if l1_ratio is None else float(l1_ratio)
+        if penalty is None:
+            if l1_ratio is not None:
+                raise ValueError(
+                    f"l1_ratio={l1_ratio!r} has no effect with penalty=None; "
+                    "leave l1_ratio unset (None)."
+                )
+            return np.inf, 0.0
+        if penalty == "elasticnet":
+            if l1_ratio is None:
+                raise ValueError(
+                    "penalty='elasticnet' needs l1_ratio, a number in [0, 1]."
+                )
+            return self.C, float(l1_ratio)
+        implied = _IMPLIED_L1_RATIO[penalty]
+        if l1_ratio is not None and l1_ratio != implied:
+            raise ValueError(
+                f"penalty={penalty!r} contradicts l1_ratio={l1_ratio!r} (it "
+                f"implies l1_ratio={implied:g}). Set only one of them, or use "
+                "penalty='elasticnet' for a mixed penalty."
+            )
+        return self.C, implied
+
+    def _validated_weights(self, X, y, y_encoded, sample_weight):
+        """Return per-sample weights, class weights folded in, in X's dtype."""
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        if self.class_weight is not None:
+            if isinstance(self.class_weight, dict):
+                unknown = set(self.class_weight) - set(self.classes_.tolist())
+                if unknown:
+                    raise ValueError(
+                        f"class_weight names classes not in y: {sorted(map(str, unknown))}"
+                        f"; the classes are {self.classes_.tolist()}."
+                    )
+            per_class = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=y
+            )
+            # A new array: the caller's sample_weight is never modified.
+            sample_weight = sample_weight * per_class[y_encoded].astype(X.dtype)
+        if not np.any(sample_weight > 0):
+            raise ValueError(
+                "All sample weights (after class_weight) are zero: there is "
+                "nothing to fit."
+            )
+        return np.ascontiguousarray(sample_weight, dtype=X.dtype)
+
+    def _initial_weights(self, n_rows, n_features, dtype):
+        """Return ``(W, b)``: zeros, or the previous fit's under warm_start."""
+        if self.warm_start and hasattr(self, "coef_"):
+            if self.coef_.shape != (n_rows, n_features):
+                raise ValueError(
+                    f"warm_start: the previous coef_ has shape "
+                    f"{self.coef_.shape} but this data needs "
+                    f"{(n_rows, n_features)}; refit with warm_start=False."
+                )
+            return (
+                np.array(self.coef_, dtype=dtype, order="C"),
+                np.array(self.intercept_, dtype=dtype),
+            )
+        return np.zeros((n_rows, n_features), dtype=dtype), np.zeros(n_rows, dtype)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model by proximal SAGA.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; float32 stays float32, anything else is float64.
+        y : array-like of shape (n_samples,)
+            Class labels (at least two distinct).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights, not all zero.
+
+        Returns
+        -------
+        self : LogisticRegression
+            The fitted estimator.
+        """
+        C, l1_ratio = self._resolved_penalty()
+        kernels = get_backend(self.backend)
+        X, y = validate_data(
+            self, X, y, dtype=[np.float64, np.float32], order="C", y_numeric=False
+        )
+        check_classification_targets(y)
+        encoder = LabelEncoder()
+        y_encoded = encoder.fit_transform(y).astype(np.intp)
+        self.classes_ = encoder.classes_
+        if len(self.classes_) < 2:
+            raise ValueError(
+                "y contains a single class "
+                f"({self.classes_[0]!r}); logistic regression needs at least 2."
+            )
+        sample_weight = self._validated_weights(X, y, y_encoded, sample_weight)
+
+        n_samples, n_features = X.shape
+        n_rows = 1 if len(self.classes_) == 2 else len(self.classes_)
+        alpha, beta = _problem.penalty_strengths(C, l1_ratio, n_samples)
+        lipschitz = _problem.smoothness_constants(
+            X, sample_weight, self.fit_intercept, multinomial=n_rows > 1
+        )
+        probabilities = _problem.sampling_probabilities(lipschitz, self.sampling)
+        step = _problem.step_size(lipschitz, probabilities, alpha)
+        constants = _problem.StepConstants.build(
+            step, alpha, beta, n_samples, X.dtype
+        )
+        sample_scale = (1.0 / (n_samples * probabilities)).astype(X.dtype)
+
+        W, b = self._initial_weights(n_rows, n_features, X.dtype)
+        S = np.zeros_like(W)
+        Sb = np.zeros_like(b)
+        G = np.zeros((n_samples, n_rows), dtype=X.dtype)
+        random_state = check_random_state(self.random_state)
+        start = time.perf_counter()
+        for epoch in range(1, self.max_iter + 1):
+            W_previous = W.copy()
+            indices = _problem.index_stream(random_state, probabilities)
+            kernels.dense_epoch(
+                X, y_encoded, sample_weight, sample_scale, indices, W, b, S, Sb, G,
+                constants.step, constants.step_over_n, constants.decay,
+                constants.threshold, self.fit_intercept,
+            )
+            if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+                raise FloatingPointError(
+                    f"SAGA diverged in epoch {epoch} (non-finite weights); "
+                    "please report this with the data that triggers it."
+                )
+            change = _problem.relative_change(W, W_previous)
+            if self.verbose:
+                value = _problem.objective(
+                    X, y_encoded, W, b, sample_weight, alpha, beta
+                )
+                print(
+                    f"epoch {epoch}: objective {value:.10g}, change {change:.3e}, "
+                    f"time {time.perf_counter() - start:.3f} s"
+                )
+            if change <= self.tol:
+                break
+        else:
+            warnings.warn(
+                f"fastsaga reached max_iter={self.max_iter} epochs before the "
+                f"relative weight change fell to tol={self.tol} (last change "
+                f"{change:.3g}); increase max_iter or tol.",
+                ConvergenceWarning,
+            )
+        self.coef_ = W
+        self.intercept_ = b
+        self.n_iter_ = np.array([epoch], dtype=np.int32)
+        return self
+
+    def predict_proba(self, X):
+        """Return class probabilities, shape ``(n_samples, n_classes)``.
+
+        Softmax of the decision values (the sigmoid for two classes).
+        """
+        check_is_fitted(self)
+        return _problem.probabilities_from_decision(
+            np.asarray(self.decision_function(X), dtype=np.float64)
+        )
+
+    def predict_log_proba(self, X):
+        """Return the log of :meth:`predict_proba`."""
+        return np.log(self.predict_proba(X))

@@ -1,0 +1,175 @@
+"""Backend-independent maths of the SAGA problem, in NumPy.
+
+Everything both kernels need but that is not a hot loop lives here, once:
+the penalty strengths, the smoothness constants and the step size, the
+sampling distribution and the sample-index stream, the objective and the
+stopping quantity.  The kernels (``fastsaga._backends``) only run epochs.
+
+The problem, as scikit-learn states it, divided by ``C * n``::
+
+    F(W, b) = 1/n sum_i s_i loss_i(W x_i + b) + alpha/2 ||W||^2 + beta ||W||_1
+    alpha = (1 - l1_ratio) / (C n),  beta = l1_ratio / (C n)
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.special import expit, log_expit, logsumexp
+from sklearn.utils.extmath import row_norms
+
+# Smoothness of one sample's loss along x_i, per unit of ||x_i||^2.  The
+# binary logistic loss has curvature at most 1/4.  The softmax Hessian
+# diag(p) - p p^T has largest eigenvalue at most 1/2 (reached with two
+# classes at p = (1/2, 1/2, 0, ...)), so 1/2 is the safe constant there;
+# scikit-learn's 1/4 under-estimates it by up to 2x.
+BINARY_SMOOTHNESS = 0.25
+MULTINOMIAL_SMOOTHNESS = 0.5
+
+# Share of the importance-sampling distribution drawn uniformly: it caps
+# L_i / (n p_i) at L_mean / (1 - UNIFORM_SHARE), whatever the row norms, and
+# keeps every sample reachable.
+UNIFORM_SHARE = 0.5
+
+
+def penalty_strengths(C, l1_ratio, n_samples):
+    """Return ``(alpha, beta)``, the L2 and L1 strengths of ``F``.
+
+    ``C = inf`` means no penalty.
+    """
+    if np.isinf(C):
+        return 0.0, 0.0
+    scale = 1.0 / (C * n_samples)
+    return (1.0 - l1_ratio) * scale, l1_ratio * scale
+
+
+def smoothness_constants(X, sample_weight, fit_intercept, multinomial):
+    """Return ``L_i``, the Lipschitz constant of each sample's loss gradient."""
+    factor = MULTINOMIAL_SMOOTHNESS if multinomial else BINARY_SMOOTHNESS
+    squared_norms = row_norms(X, squared=True).astype(np.float64)
+    return factor * (squared_norms + float(fit_intercept)) * sample_weight
+
+
+def sampling_probabilities(lipschitz, sampling):
+    """Return the probability ``p_i`` of drawing sample ``i`` at each step.
+
+    ``"uniform"`` draws every sample with ``1/n``.  ``"importance"`` mixes the
+    uniform distribution with one proportional to ``L_i`` (Schmidt et al.
+    2015; Gower et al. 2018), so rows of large norm are visited more often
+    with a correspondingly smaller weight.
+    """
+    n_samples = lipschitz.shape[0]
+    uniform = np.full(n_samples, 1.0 / n_samples)
+    total = lipschitz.sum()
+    if sampling == "uniform" or total == 0.0:
+        return uniform
+    return UNIFORM_SHARE * uniform + (1.0 - UNIFORM_SHARE) * lipschitz / total
+
+
+def step_size(lipschitz, probabilities, alpha):
+    """Return scikit-learn's SAGA step for the sampling distribution.
+
+    The SAGA step bound ``1 / (2 L + min(2 n alpha, L))`` (Defazio et al.
+    2014, as scikit-learn uses it) holds with ``L = max_i L_i / (n p_i)``, the
+    largest smoothness of the reweighted sample losses; with uniform sampling
+    that is ``max_i L_i``.
+    """
+    n_samples = lipschitz.shape[0]
+    effective = float(np.max(lipschitz / (n_samples * probabilities)))
+    if not np.isfinite(effective):
+        raise ValueError(
+            "The squared norm of a row of X overflows; scale X (for example "
+            "with sklearn.preprocessing.StandardScaler) before fitting."
+        )
+    if effective == 0.0:
+        # Every sample has zero weight along its row: any step is exact.
+        return 1.0
+    return 1.0 / (2.0 * effective + min(2.0 * n_samples * alpha, effective))
+
+
+def index_stream(random_state, probabilities):
+    """Draw one epoch of sample indices (``n`` draws with replacement)."""
+    n_samples = probabilities.shape[0]
+    if np.all(probabilities == probabilities[0]):
+        return random_state.randint(n_samples, size=n_samples).astype(np.intp)
+    return random_state.choice(n_samples, size=n_samples, p=probabilities).astype(
+        np.intp
+    )
+
+
+@dataclass(frozen=True)
+class StepConstants:
+    """The scalars of one SAGA step, in the dtype the kernels run in.
+
+    The kernels multiply rather than divide and never mix dtypes, so every
+    combination of step, 1/n and penalty they use is computed here once.
+    """
+
+    step: np.floating  # gamma
+    step_over_n: np.floating  # gamma / n, multiplies the gradient-memory sum
+    decay: np.floating  # 1 - gamma * alpha, the L2 part of the gradient step
+    threshold: np.floating  # gamma * beta, the L1 soft-threshold
+
+    @classmethod
+    def build(cls, step, alpha, beta, n_samples, dtype):
+        cast = np.dtype(dtype).type
+        return cls(
+            step=cast(step),
+            step_over_n=cast(step / n_samples),
+            decay=cast(1.0 - step * alpha),
+            threshold=cast(step * beta),
+        )
+
+
+def decision_values(X, W, b):
+    """Return ``X W^T + b`` for dense or sparse ``X``, shape ``(n, K)``."""
+    product = X @ W.T
+    if sparse.issparse(product):
+        product = product.toarray()
+    return np.asarray(product, dtype=np.float64) + b
+
+
+def mean_loss(X, y, W, b, sample_weight):
+    """Return ``1/n sum_i s_i loss_i``.
+
+    ``y`` holds class indices; one row of ``W`` means the binary logistic
+    loss with ``y`` in {0, 1}, several rows the multinomial loss.
+    """
+    z = decision_values(X, W.astype(np.float64), b.astype(np.float64))
+    if W.shape[0] == 1:
+        signed = np.where(y == 1, 1.0, -1.0) * z[:, 0]
+        losses = -log_expit(signed)
+    else:
+        losses = logsumexp(z, axis=1) - z[np.arange(z.shape[0]), y]
+    return float(np.dot(sample_weight, losses) / z.shape[0])
+
+
+def objective(X, y, W, b, sample_weight, alpha, beta):
+    """Return ``F(W, b)``, the quantity every fit is judged by."""
+    W64 = W.astype(np.float64)
+    penalty = 0.5 * alpha * np.sum(W64 * W64) + beta * np.sum(np.abs(W64))
+    return mean_loss(X, y, W, b, sample_weight) + penalty
+
+
+def relative_change(W, W_previous):
+    """Return scikit-learn's saga stopping quantity, ``max|dW| / max|W|``.
+
+    Intercepts are left out, as in scikit-learn.  An all-zero ``W`` that did
+    not move has converged (0); one that moved to zero has not (inf).
+    """
+    change = float(np.max(np.abs(W - W_previous), initial=0.0))
+    scale = float(np.max(np.abs(W), initial=0.0))
+    if scale == 0.0:
+        return 0.0 if change == 0.0 else np.inf
+    return change / scale
+
+
+def probabilities_from_decision(z):
+    """Return class probabilities from decision values, shape ``(n, K)``."""
+    if z.ndim == 1 or z.shape[1] == 1:
+        positive = expit(z.reshape(-1))
+        return np.column_stack([1.0 - positive, positive])
+    z = z - z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
