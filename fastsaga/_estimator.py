@@ -1,15 +1,12 @@
 """The scikit-learn estimator: validation, labels, set-up, epochs, stopping."""
 
-import time
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._base import LinearClassifierMixin
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import check_random_state, compute_class_weight
+from sklearn.utils import compute_class_weight
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -20,6 +17,7 @@ from sklearn.utils.validation import (
 
 from . import _problem
 from ._backends import BACKENDS, get_backend
+from ._solver import SagaState, saga_solve
 
 # l1_ratio implied by an explicit penalty name.
 _IMPLIED_L1_RATIO = {"l1": 1.0, "l2": 0.0}
@@ -238,7 +236,7 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         C, l1_ratio = self._resolved_penalty()
-        kernels = get_backend(self.backend)
+        get_backend(self.backend)  # a missing kernel fails before any work
         X, y = validate_data(
             self, X, y, dtype=[np.float64, np.float32], order="C", y_numeric=False
         )
@@ -256,58 +254,26 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
         n_samples, n_features = X.shape
         n_rows = 1 if len(self.classes_) == 2 else len(self.classes_)
         alpha, beta = _problem.penalty_strengths(C, l1_ratio, n_samples)
-        lipschitz = _problem.smoothness_constants(
-            X, sample_weight, self.fit_intercept, multinomial=n_rows > 1
-        )
-        probabilities = _problem.sampling_probabilities(lipschitz, self.sampling)
-        step = _problem.step_size(lipschitz, probabilities, alpha)
-        constants = _problem.StepConstants.build(
-            step, alpha, beta, n_samples, X.dtype
-        )
-        sample_scale = (1.0 / (n_samples * probabilities)).astype(X.dtype)
-
         W, b = self._initial_weights(n_rows, n_features, X.dtype)
-        S = np.zeros_like(W)
-        Sb = np.zeros_like(b)
-        G = np.zeros((n_samples, n_rows), dtype=X.dtype)
-        random_state = check_random_state(self.random_state)
-        start = time.perf_counter()
-        for epoch in range(1, self.max_iter + 1):
-            W_previous = W.copy()
-            indices = _problem.index_stream(random_state, probabilities)
-            kernels.dense_epoch(
-                X, y_encoded, sample_weight, sample_scale, indices, W, b, S, Sb, G,
-                constants.step, constants.step_over_n, constants.decay,
-                constants.threshold, self.fit_intercept,
-            )
-            if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
-                raise FloatingPointError(
-                    f"SAGA diverged in epoch {epoch} (non-finite weights); "
-                    "please report this with the data that triggers it."
-                )
-            change = _problem.relative_change(W, W_previous)
-            if self.verbose:
-                value = _problem.objective(
-                    X, y_encoded, W, b, sample_weight, alpha, beta
-                )
-                print(
-                    f"epoch {epoch}: objective {value:.10g}, change {change:.3e}, "
-                    f"time {time.perf_counter() - start:.3f} s"
-                )
-            if change <= self.tol:
-                break
-        else:
-            warnings.warn(
-                f"fastsaga reached max_iter={self.max_iter} epochs before the "
-                f"relative weight change fell to tol={self.tol} (last change "
-                f"{change:.3g}); increase max_iter or tol.",
-                ConvergenceWarning,
-            )
-        self.coef_ = W
-        self.intercept_ = b
-        self.n_iter_ = np.array([epoch], dtype=np.int32)
+        result = saga_solve(
+            X,
+            y_encoded,
+            sample_weight,
+            SagaState.from_weights(W, b, n_samples),
+            alpha=alpha,
+            beta=beta,
+            fit_intercept=self.fit_intercept,
+            sampling=self.sampling,
+            backend=self.backend,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            random_state=self.random_state,
+            verbose=self.verbose,
+        )
+        self.coef_ = result.state.W
+        self.intercept_ = result.state.b
+        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         return self
-
     def predict_proba(self, X):
         """Return class probabilities, shape ``(n_samples, n_classes)``.
 

@@ -1,0 +1,139 @@
+"""The SAGA epoch loop: set-up, epochs through a kernel, stopping.
+
+The estimator validates and encodes; this module solves.  It is also the
+entry point for code that needs more than one fit (regularisation paths warm
+start from a previous :class:`SagaState`).
+"""
+
+import time
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+
+from . import _problem
+from ._backends import get_backend
+
+
+@dataclass
+class SagaState:
+    """Iterate and gradient memory of a SAGA run.
+
+    ``W`` (``(K, d)``, class-major) and ``b`` (``(K,)``) are the weights;
+    ``S = sum_i G_i x_i^T`` and ``Sb = sum_i G_i`` the memory sums;
+    ``G`` (``(n, K)``) the per-sample gradient memory.
+    """
+
+    W: np.ndarray
+    b: np.ndarray
+    S: np.ndarray
+    Sb: np.ndarray
+    G: np.ndarray
+
+    @classmethod
+    def zeros(cls, n_samples, n_rows, n_features, dtype):
+        return cls.from_weights(
+            np.zeros((n_rows, n_features), dtype),
+            np.zeros(n_rows, dtype),
+            n_samples,
+        )
+
+    @classmethod
+    def from_weights(cls, W, b, n_samples):
+        """Start at ``(W, b)`` with an empty gradient memory."""
+        return cls(
+            W=W,
+            b=b,
+            S=np.zeros_like(W),
+            Sb=np.zeros_like(b),
+            G=np.zeros((n_samples, W.shape[0]), dtype=W.dtype),
+        )
+
+
+@dataclass
+class SagaResult:
+    state: SagaState
+    n_iter: int
+    converged: bool
+
+
+def saga_solve(
+    X,
+    y,
+    sample_weight,
+    state,
+    *,
+    alpha,
+    beta,
+    fit_intercept=True,
+    sampling="importance",
+    backend="numba",
+    tol=1e-4,
+    max_iter=100,
+    random_state=None,
+    verbose=0,
+):
+    """Run SAGA epochs from ``state`` (updated in place) until ``tol``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), C-contiguous float32/64
+    y : ndarray of shape (n_samples,), intp
+        Class indices; in {0, 1} when ``state.W`` has a single row (binary).
+    sample_weight : ndarray of shape (n_samples,), X's dtype
+    state : SagaState
+        Starting point and memory, in X's dtype.
+    alpha, beta : float
+        L2 and L1 strengths of the scaled objective (see ``_problem``).
+
+    Returns
+    -------
+    SagaResult
+    """
+    kernels = get_backend(backend)
+    n_samples = X.shape[0]
+    lipschitz = _problem.smoothness_constants(
+        X, sample_weight, fit_intercept, multinomial=state.W.shape[0] > 1
+    )
+    probabilities = _problem.sampling_probabilities(lipschitz, sampling)
+    step = _problem.step_size(lipschitz, probabilities, alpha)
+    constants = _problem.StepConstants.build(step, alpha, beta, n_samples, X.dtype)
+    sample_scale = (1.0 / (n_samples * probabilities)).astype(X.dtype)
+    random_state = check_random_state(random_state)
+
+    start = time.perf_counter()
+    for epoch in range(1, max_iter + 1):
+        W_previous = state.W.copy()
+        indices = _problem.index_stream(random_state, probabilities)
+        kernels.dense_epoch(
+            X, y, sample_weight, sample_scale, indices,
+            state.W, state.b, state.S, state.Sb, state.G,
+            constants.step, constants.step_over_n, constants.decay,
+            constants.threshold, fit_intercept,
+        )
+        if not (np.all(np.isfinite(state.W)) and np.all(np.isfinite(state.b))):
+            raise FloatingPointError(
+                f"SAGA diverged in epoch {epoch} (non-finite weights); "
+                "please report this with the data that triggers it."
+            )
+        change = _problem.relative_change(state.W, W_previous)
+        if verbose:
+            value = _problem.objective(
+                X, y, state.W, state.b, sample_weight, alpha, beta
+            )
+            print(
+                f"epoch {epoch}: objective {value:.10g}, change {change:.3e}, "
+                f"time {time.perf_counter() - start:.3f} s",
+                flush=True,
+            )
+        if change <= tol:
+            return SagaResult(state, epoch, converged=True)
+    warnings.warn(
+        f"fastsaga reached max_iter={max_iter} epochs before the relative "
+        f"weight change fell to tol={tol} (last change {change:.3g}); "
+        "increase max_iter or tol.",
+        ConvergenceWarning,
+    )
+    return SagaResult(state, max_iter, converged=False)
