@@ -40,6 +40,14 @@ class SagaState:
             n_samples,
         )
 
+    def copy(self):
+        return SagaState(*(a.copy() for a in (self.W, self.b, self.S, self.Sb, self.G)))
+
+    def restore(self, saved):
+        """Overwrite this state, in place, with ``saved``."""
+        for name in ("W", "b", "S", "Sb", "G"):
+            getattr(self, name)[...] = getattr(saved, name)
+
     @classmethod
     def from_weights(cls, W, b, n_samples):
         """Start at ``(W, b)`` with an empty gradient memory."""
@@ -74,6 +82,7 @@ def saga_solve(
     max_iter=100,
     random_state=None,
     verbose=0,
+    callback=None,
 ):
     """Run SAGA epochs from ``state`` (updated in place) until ``tol``.
 
@@ -87,6 +96,9 @@ def saga_solve(
         Starting point and memory, in X's dtype.
     alpha, beta : float
         L2 and L1 strengths of the scaled objective (see ``_problem``).
+    callback : callable, default=None
+        Called as ``callback(epoch, state)`` after every accepted epoch
+        (benchmarks use it to record the objective along the way).
 
     Returns
     -------
@@ -98,27 +110,42 @@ def saga_solve(
         X, sample_weight, fit_intercept, multinomial=state.W.shape[0] > 1
     )
     probabilities = _problem.sampling_probabilities(lipschitz, sampling)
-    step = _problem.step_size(lipschitz, probabilities, alpha)
-    constants = _problem.StepConstants.build(step, alpha, beta, n_samples, X.dtype)
+    safe_step = _problem.step_size(lipschitz, probabilities, alpha)
+    step = safe_step * _problem.STEP_MULTIPLIER
     sample_scale = (1.0 / (n_samples * probabilities)).astype(X.dtype)
     random_state = check_random_state(random_state)
 
     start = time.perf_counter()
+    change = np.inf
+    previous_estimate = _problem.objective(
+        X, y, state.W, state.b, sample_weight, alpha, beta
+    )
     for epoch in range(1, max_iter + 1):
-        W_previous = state.W.copy()
+        saved = state.copy()
+        constants = _problem.StepConstants.build(
+            step, alpha, beta, n_samples, X.dtype
+        )
         indices = _problem.index_stream(random_state, probabilities)
-        kernels.dense_epoch(
+        mean_loss = kernels.dense_epoch(
             X, y, sample_weight, sample_scale, indices,
             state.W, state.b, state.S, state.Sb, state.G,
             constants.step, constants.step_over_n, constants.decay,
             constants.threshold, fit_intercept,
         )
+        estimate = mean_loss + _problem.penalty_value(state.W, alpha, beta)
+        if _problem.step_too_long(estimate, previous_estimate) and step > safe_step:
+            state.restore(saved)
+            step = max(0.5 * step, safe_step)
+            if verbose:
+                print(f"epoch {epoch}: objective rose, step halved to {step:.3e}")
+            continue
         if not (np.all(np.isfinite(state.W)) and np.all(np.isfinite(state.b))):
             raise FloatingPointError(
-                f"SAGA diverged in epoch {epoch} (non-finite weights); "
-                "please report this with the data that triggers it."
+                f"SAGA diverged in epoch {epoch} (non-finite weights) at the "
+                "theoretical step size; please report this with the data."
             )
-        change = _problem.relative_change(state.W, W_previous)
+        previous_estimate = estimate
+        change = _problem.relative_change(state.W, saved.W)
         if verbose:
             value = _problem.objective(
                 X, y, state.W, state.b, sample_weight, alpha, beta
@@ -128,6 +155,8 @@ def saga_solve(
                 f"time {time.perf_counter() - start:.3f} s",
                 flush=True,
             )
+        if callback is not None:
+            callback(epoch, state)
         if change <= tol:
             return SagaResult(state, epoch, converged=True)
     warnings.warn(

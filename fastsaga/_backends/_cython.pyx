@@ -10,7 +10,7 @@ GIL is released for the whole epoch.
 import numpy as np
 
 from cython cimport floating
-from libc.math cimport exp, expf
+from libc.math cimport exp, expf, fabs, fabsf, log, log1p, log1pf, logf
 
 
 # Plain comparisons, not fmin/fmax: those must honour NaN operands, which
@@ -30,22 +30,41 @@ cdef inline floating _exp(floating v) noexcept nogil:
     return exp(v)
 
 
-cdef inline void _sample_gradient(
+cdef inline floating _log(floating v) noexcept nogil:
+    if floating is float:
+        return logf(v)
+    return log(v)
+
+
+cdef inline floating _log1p(floating v) noexcept nogil:
+    if floating is float:
+        return log1pf(v)
+    return log1p(v)
+
+
+cdef inline floating _abs(floating v) noexcept nogil:
+    if floating is float:
+        return fabsf(v)
+    return fabs(v)
+
+
+cdef inline floating _sample_gradient(
     const floating* z, Py_ssize_t n_rows, Py_ssize_t label, floating weight,
     floating* out,
 ) noexcept nogil:
-    """``out = weight * (softmax(z) - onehot(label))``; sigmoid for one row."""
+    """Set ``out = weight * (softmax(z) - onehot(label))``, return the loss.
+
+    One row means the binary logistic loss (sigmoid, ``label`` in {0, 1}).
+    Only exponentials of non-positive numbers are taken, so large logits
+    cannot overflow.
+    """
     cdef Py_ssize_t k
     cdef floating top, total, e, p, scale
     if n_rows == 1:
-        # Stable sigmoid: exp of a non-positive number only.
-        if z[0] >= 0:
-            p = 1 / (1 + _exp(-z[0]))
-        else:
-            e = _exp(z[0])
-            p = e / (1 + e)
+        e = _exp(-_abs(z[0]))
+        p = 1 / (1 + e) if z[0] >= 0 else e / (1 + e)
         out[0] = weight * (p - label)
-        return
+        return _max(z[0], 0) + _log1p(e) - label * z[0]
     top = z[0]
     for k in range(1, n_rows):
         top = _max(top, z[k])
@@ -58,6 +77,7 @@ cdef inline void _sample_gradient(
     for k in range(n_rows):
         out[k] *= scale
     out[label] -= weight
+    return _log(total) + top - z[label]
 
 
 cdef inline void _logits(
@@ -114,14 +134,19 @@ def dense_epoch(
     in a single pass: the weight (gradient step, L2 decay, L1 soft-threshold),
     the gradient-memory sum ``S``, and the logit of the next sample with the
     freshly written weight.
+
+    Returns the epoch's importance-weighted mean of the visited samples'
+    losses, an unbiased estimate of the mean loss along the epoch, which the
+    solver uses to detect a step that is too long.
     """
     cdef Py_ssize_t n_rows = W.shape[0], n_features = W.shape[1]
     cdef Py_ssize_t n_steps = indices.shape[0]
     cdef Py_ssize_t t, k, i, following
-    cdef floating scaled, acc
+    cdef floating scaled, acc, loss
+    cdef double loss_sum = 0.0
     cdef floating* swap
     if n_steps == 0:
-        return
+        return loss_sum
     # Rows: logits of this step, logits of the next, gradient, its change.
     cdef floating[:, ::1] scratch = np.empty(
         (4, n_rows), dtype=np.float32 if floating is float else np.float64
@@ -135,7 +160,8 @@ def dense_epoch(
         for t in range(n_steps):
             i = indices[t]
             following = indices[t + 1] if t + 1 < n_steps else i
-            _sample_gradient(z, n_rows, y[i], sample_weight[i], g)
+            loss = _sample_gradient(z, n_rows, y[i], sample_weight[i], g)
+            loss_sum += sample_scale[i] * sample_weight[i] * loss
             for k in range(n_rows):
                 delta[k] = g[k] - G[i, k]
                 G[i, k] = g[k]
@@ -156,3 +182,4 @@ def dense_epoch(
             swap = z
             z = z_next
             z_next = swap
+    return loss_sum / n_steps

@@ -16,17 +16,18 @@ _jit = njit(cache=True, nogil=True, fastmath=FASTMATH)
 
 @_jit
 def _sample_gradient(z, label, weight, out):
-    """``out = weight * (softmax(z) - onehot(label))``; sigmoid for one row."""
+    """Set ``out = weight * (softmax(z) - onehot(label))``, return the loss.
+
+    One row means the binary logistic loss (sigmoid, ``label`` in {0, 1}).
+    Only exponentials of non-positive numbers are taken, so large logits
+    cannot overflow.
+    """
     n_rows = z.shape[0]
     if n_rows == 1:
-        # Stable sigmoid: exp of a non-positive number only.
-        if z[0] >= 0:
-            p = 1 / (1 + np.exp(-z[0]))
-        else:
-            e = np.exp(z[0])
-            p = e / (1 + e)
+        e = np.exp(-abs(z[0]))
+        p = 1 / (1 + e) if z[0] >= 0 else e / (1 + e)
         out[0] = weight * (p - label)
-        return
+        return max(z[0], 0) + np.log1p(e) - label * z[0]
     top = z[0]
     for k in range(1, n_rows):
         top = max(top, z[k])
@@ -39,6 +40,7 @@ def _sample_gradient(z, label, weight, out):
     for k in range(n_rows):
         out[k] *= scale
     out[label] -= weight
+    return np.log(total) + top - z[label]
 
 
 @_jit
@@ -63,6 +65,10 @@ def dense_epoch(
     in a single pass: the weight (gradient step, L2 decay, L1 soft-threshold),
     the gradient-memory sum ``S``, and the logit of the next sample with the
     freshly written weight.
+
+    Returns the epoch's importance-weighted mean of the visited samples'
+    losses, an unbiased estimate of the mean loss along the epoch, which the
+    solver uses to detect a step that is too long.
     """
     n_rows, n_features = W.shape
     z = np.empty(n_rows, dtype=W.dtype)
@@ -70,13 +76,15 @@ def dense_epoch(
     g = np.empty(n_rows, dtype=W.dtype)
     delta = np.empty(n_rows, dtype=W.dtype)
     n_steps = indices.shape[0]
+    loss_sum = 0.0
     if n_steps == 0:
-        return
+        return loss_sum
     _logits(X[indices[0]], W, b, z)
     for t in range(n_steps):
         i = indices[t]
         following = indices[t + 1] if t + 1 < n_steps else i
-        _sample_gradient(z, y[i], sample_weight[i], g)
+        loss = _sample_gradient(z, y[i], sample_weight[i], g)
+        loss_sum += sample_scale[i] * sample_weight[i] * loss
         for k in range(n_rows):
             delta[k] = g[k] - G[i, k]
             G[i, k] = g[k]
@@ -102,3 +110,4 @@ def dense_epoch(
                 acc += w * x_next[j]
             z_next[k] = acc
         z, z_next = z_next, z
+    return loss_sum / n_steps
