@@ -4,8 +4,9 @@ One scikit-learn estimator, :class:`LogisticRegression`, over two compiled
 kernels (``backend="numba"`` or ``backend="cython"``).
 """
 
+from ._cv import LogisticRegressionCV
 from ._estimator import LogisticRegression
 
 __version__ = "0.1.0"
 
-__all__ = ["LogisticRegression", "__version__"]
+__all__ = ["LogisticRegression", "LogisticRegressionCV", "__version__"]

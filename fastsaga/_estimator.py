@@ -287,3 +287,48 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
     def predict_log_proba(self, X):
         """Return the log of :meth:`predict_proba`."""
         return np.log(self.predict_proba(X))
+
+    def to_sklearn(self):
+        """Return the equivalent fitted scikit-learn ``LogisticRegression``.
+
+        The model has this one's ``coef_``, ``intercept_``, ``classes_``,
+        ``n_features_in_``, ``feature_names_in_`` (if any) and ``n_iter_``,
+        so it predicts identically, and the parameters that mean the same
+        there (``C``, ``l1_ratio``, ``solver="saga"``, ``tol``, ``max_iter``,
+        ``fit_intercept``, ``class_weight``, ``random_state``); no penalty is
+        ``C=np.inf``, scikit-learn's spelling since ``penalty`` was deprecated.
+        For tools that only know scikit-learn's class (ONNX converters, model
+        registries).
+
+        Returns
+        -------
+        model : sklearn.linear_model.LogisticRegression
+            A fitted copy; changing it does not change this estimator.
+        """
+        from sklearn.linear_model import LogisticRegression as SklearnModel
+
+        check_is_fitted(self)
+        C, l1_ratio = self._fitted_penalty()
+        model = SklearnModel(
+            C=C,
+            l1_ratio=l1_ratio,
+            solver="saga",
+            tol=self.tol,
+            max_iter=self.max_iter,
+            fit_intercept=self.fit_intercept,
+            class_weight=self.class_weight,
+            random_state=self.random_state,
+        )
+        for name in (
+            "classes_", "coef_", "intercept_", "n_iter_", "n_features_in_",
+            "feature_names_in_",
+        ):
+            if hasattr(self, name):
+                value = getattr(self, name)
+                copied = value.copy() if isinstance(value, np.ndarray) else value
+                setattr(model, name, copied)
+        return model
+
+    def _fitted_penalty(self):
+        """Return ``(C, l1_ratio)`` of the fitted model, ``C = inf``: none."""
+        return self._resolved_penalty()

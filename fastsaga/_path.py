@@ -1,0 +1,147 @@
+"""Regularisation paths: one SAGA fit per C on one data set, warm started.
+
+A path visits the Cs from the strongest regularisation (smallest C) to the
+weakest.  Each fit starts where the previous one stopped, with all of its
+:class:`~fastsaga._solver.SagaState`:
+
+* the weights ``W, b``: solutions move continuously with C, so the previous
+  optimum is a close starting point;
+* the gradient memory ``G, S, Sb``.  ``G[i]`` is the gradient of sample
+  ``i``'s *loss* at some past iterate and ``S, Sb`` are its sums.  The loss
+  and the sample weights do not depend on C: the penalty enters the solver
+  only through ``alpha`` and ``beta`` (the L2 decay and the L1 prox), outside
+  the memory.  So after a change of C the memory still holds exactly what a
+  SAGA memory holds (loss gradients at past iterates, with sums consistent
+  with the table) and the SAGA gradient estimate stays unbiased; it is also
+  a good memory, being taken near the new starting point.  The step size
+  depends on C (through ``alpha``); ``saga_solve`` recomputes it, with the
+  decay and the threshold, from the ``alpha`` and ``beta`` of each call.
+
+Only arrays already validated and encoded come in here; the estimators do
+the validation.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from . import _problem
+from ._solver import SagaState, saga_solve
+
+
+@dataclass
+class PathResult:
+    """Solutions along a path, in the order of the ``Cs`` given.
+
+    ``coefs`` has shape ``(n_cs, K, n_features)``, ``intercepts``
+    ``(n_cs, K)``, ``n_iter`` (epochs per C) ``(n_cs,)``.
+    """
+
+    coefs: np.ndarray
+    intercepts: np.ndarray
+    n_iter: np.ndarray
+
+
+def logistic_regression_path(
+    X,
+    y,
+    Cs,
+    *,
+    n_classes,
+    l1_ratio=0.0,
+    sample_weight=None,
+    fit_intercept=True,
+    tol=1e-4,
+    max_iter=100,
+    random_state=None,
+    backend="numba",
+    sampling="importance",
+    warm_start=True,
+    coef=None,
+    intercept=None,
+):
+    """Fit logistic regression for every C of ``Cs`` on the same data.
+
+    The fits run from the smallest C to the largest; with ``warm_start``
+    each starts from the weights and the gradient memory of the previous one
+    (see the module docstring for why the memory stays valid).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        C-contiguous float32 or float64.
+    y : ndarray of shape (n_samples,)
+        Class indices in ``range(n_classes)``.
+    Cs : array-like of shape (n_cs,)
+        Inverse regularisation strengths, in ``(0, inf]`` (``inf``: none).
+    n_classes : int
+        Number of classes of the whole problem (a training fold may lack
+        some).  Two classes give one row of coefficients (binary loss).
+    l1_ratio : float, default=0.0
+        Elastic-net mixing, the share of the L1 penalty.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Per-sample weights (class weights included); ones if None.
+    fit_intercept, tol, max_iter, backend, sampling
+        As in :class:`fastsaga.LogisticRegression`.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the sample-index stream, which runs on across the path.
+    warm_start : bool, default=True
+        Start each fit from the previous one.  ``False`` starts every fit
+        from ``coef``/``intercept`` (zeros by default) with an empty memory.
+    coef : ndarray of shape (K, n_features), default=None
+        Starting weights of the first fit; zeros if None.
+    intercept : ndarray of shape (K,), default=None
+        Starting intercepts of the first fit; zeros if None.
+
+    Returns
+    -------
+    PathResult
+    """
+    Cs = np.asarray(Cs, dtype=np.float64).reshape(-1)
+    n_samples, n_features = X.shape
+    n_rows = 1 if n_classes == 2 else n_classes
+    if sample_weight is None:
+        sample_weight = np.ones(n_samples, dtype=X.dtype)
+    random_state = check_random_state(random_state)
+
+    initial = _initial_state(coef, intercept, n_samples, n_rows, n_features, X.dtype)
+    state = initial.copy()
+    result = PathResult(
+        coefs=np.empty((Cs.size, n_rows, n_features), dtype=X.dtype),
+        intercepts=np.empty((Cs.size, n_rows), dtype=X.dtype),
+        n_iter=np.empty(Cs.size, dtype=np.int32),
+    )
+    # A stable sort keeps equal Cs in the caller's order; inf sorts last.
+    for position in np.argsort(Cs, kind="stable"):
+        if not warm_start:
+            state = initial.copy()
+        alpha, beta = _problem.penalty_strengths(Cs[position], l1_ratio, n_samples)
+        fit = saga_solve(
+            X,
+            y,
+            sample_weight,
+            state,
+            alpha=alpha,
+            beta=beta,
+            fit_intercept=fit_intercept,
+            sampling=sampling,
+            backend=backend,
+            tol=tol,
+            max_iter=max_iter,
+            random_state=random_state,
+        )
+        result.coefs[position] = fit.state.W
+        result.intercepts[position] = fit.state.b
+        result.n_iter[position] = fit.n_iter
+    return result
+
+
+def _initial_state(coef, intercept, n_samples, n_rows, n_features, dtype):
+    """Return the first fit's state: the given weights, an empty memory."""
+    W = np.zeros((n_rows, n_features), dtype) if coef is None else coef
+    b = np.zeros(n_rows, dtype) if intercept is None else intercept
+    return SagaState.from_weights(
+        np.array(W, dtype=dtype, order="C"), np.array(b, dtype=dtype), n_samples
+    )
+
