@@ -6,7 +6,14 @@ kernels (``backend="numba"`` or ``backend="cython"``).
 
 from ._cv import LogisticRegressionCV
 from ._estimator import LogisticRegression
+from .datasets import load_mnist, mnist_seed_split
 
 __version__ = "0.1.0"
 
-__all__ = ["LogisticRegression", "LogisticRegressionCV", "__version__"]
+__all__ = [
+    "LogisticRegression",
+    "LogisticRegressionCV",
+    "__version__",
+    "load_mnist",
+    "mnist_seed_split",
+]

@@ -1,0 +1,229 @@
+"""The ``fastsaga`` command line (also ``python -m fastsaga``).
+
+Each subcommand is one ``_add_<name>_command(subparsers)`` function that
+registers its parser and, with ``set_defaults(run=...)``, the function that
+runs it; adding a subcommand means writing such a function and listing it in
+``COMMANDS``.  A run function takes the parsed arguments and returns the exit
+status.  User errors (``ValueError``, ``OSError``) become one line on stderr
+and exit status 1; bad options exit with status 2.
+"""
+
+import argparse
+import sys
+import time
+
+import numpy as np
+
+from . import __version__, _problem
+from ._backends import BACKENDS
+from ._estimator import LogisticRegression
+from .datasets import load_mnist, mnist_directory, mnist_seed_split
+from .plot import plot_coefficients
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, without the usage."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _bounded(kind, minimum, *, strict):
+    """Return an argparse type: ``kind`` values above ``minimum``."""
+    relation = ">" if strict else ">="
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected {kind.__name__}, got {text!r}"
+            ) from None
+        # Written so that NaN fails too.
+        if not (value > minimum if strict else value >= minimum):
+            raise argparse.ArgumentTypeError(
+                f"must be {relation} {minimum}, got {text}"
+            )
+        return value
+
+    return parse
+
+
+def _progress(message):
+    """Report a phase on stderr, leaving stdout to the results."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def _add_mnist_command(subparsers):
+    parser = subparsers.add_parser(
+        "mnist",
+        help="run scikit-learn's L1 MNIST example with fastsaga",
+        description=(
+            "scikit-learn's example 'MNIST classification using multinomial "
+            "logistic + L1': load MNIST, permute, split, standardise, fit an "
+            "L1 logistic regression, print sparsity, test score and timings, "
+            "and save the image of the coefficients of each class."
+        ),
+    )
+    parser.add_argument(
+        "--backend",
+        choices=[*sorted(BACKENDS), "sklearn"],
+        default="numba",
+        help="fastsaga kernel, or scikit-learn's saga for comparison "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--train-samples", type=_bounded(int, 0, strict=True), default=5000,
+        help="training set size (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--test-size", type=_bounded(int, 0, strict=True), default=10000,
+        help="test set size (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--C", type=_bounded(float, 0, strict=True), default=None,
+        help="inverse regularisation strength (default: 50 / train samples)",
+    )
+    parser.add_argument(
+        "--tol", type=_bounded(float, 0, strict=False), default=0.1,
+        help="stopping tolerance on the relative weight change "
+        "(default: %(default)s, as in the example)",
+    )
+    parser.add_argument(
+        "--max-iter", type=_bounded(int, 0, strict=True), default=100,
+        help="maximum number of epochs (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--random-state", type=_bounded(int, 0, strict=False), default=0,
+        help="seed of the train/test split and of the solver "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--dtype", choices=["float64", "float32"], default="float64",
+        help="floating-point type of the data (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--data-dir", default=None,
+        help="directory of the four MNIST IDX files (default: "
+        "$FASTSAGA_MNIST_DIR, else scikit-learn's fetch_openml)",
+    )
+    parser.add_argument(
+        "--plot", default="mnist_l1_coefficients.png", metavar="PATH",
+        help="where to save the coefficient images (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--show", action="store_true", help="also open the figure in a window"
+    )
+    parser.set_defaults(run=_run_mnist)
+
+
+def _run_mnist(args):
+    start = time.perf_counter()
+    directory = mnist_directory(args.data_dir)
+    source = "fetch_openml" if directory is None else directory
+    _progress(f"Loading MNIST ({source}) ...")
+    X, y = load_mnist(args.data_dir)
+    _progress(f"Loaded {X.shape[0]} images in {time.perf_counter() - start:.2f} s")
+    X_train, X_test, y_train, y_test = mnist_seed_split(
+        X,
+        y,
+        train_samples=args.train_samples,
+        test_size=args.test_size,
+        random_state=args.random_state,
+        dtype=np.dtype(args.dtype).type,
+    )
+    C = 50.0 / args.train_samples if args.C is None else args.C
+    classifier = _l1_classifier(args, C)
+    _progress(
+        f"Fitting L1 logistic regression (backend {args.backend}, C={C:g}, "
+        f"tol={args.tol:g}) on {X_train.shape[0]} x {X_train.shape[1]} "
+        f"{args.dtype} ..."
+    )
+    fit_start = time.perf_counter()
+    classifier.fit(X_train, y_train)
+    fit_time = time.perf_counter() - fit_start
+
+    sparsity = np.mean(classifier.coef_ == 0) * 100
+    score = classifier.score(X_test, y_test)
+    objective = _training_objective(classifier, X_train, y_train, C)
+    print("Sparsity with L1 penalty: %.2f%%" % sparsity)
+    print("Test score with L1 penalty: %.4f" % score)
+    print(f"Fit time: {fit_time:.3f} s ({args.backend})")
+    print(f"Epochs: {int(classifier.n_iter_[0])}")
+    print(f"Objective F on the training data: {objective:.6f}")
+    plot_coefficients(classifier.coef_, path=args.plot)
+    print("Example run in %.3f s" % (time.perf_counter() - start))
+    print(f"Figure saved to {args.plot}")
+    if args.show:
+        # The window blocks until closed, so it opens once the timings are out.
+        plot_coefficients(classifier.coef_, show=True)
+    return 0
+
+
+def _l1_classifier(args, C):
+    """Return the unfitted L1 model of the example for ``args.backend``."""
+    if args.backend == "sklearn":
+        from sklearn.linear_model import LogisticRegression as SklearnLogistic
+
+        # l1_ratio=1 rather than penalty="l1": scikit-learn 1.8+ deprecates
+        # penalty.
+        return SklearnLogistic(
+            solver="saga", l1_ratio=1.0, C=C, tol=args.tol,
+            max_iter=args.max_iter, random_state=args.random_state,
+        )
+    return LogisticRegression(
+        penalty="l1", C=C, tol=args.tol, max_iter=args.max_iter,
+        random_state=args.random_state, backend=args.backend,
+    )
+
+
+def _training_objective(classifier, X, y, C):
+    """Return ``F`` (the objective divided by ``C n``) on the training set."""
+    y_index = np.searchsorted(classifier.classes_, y)
+    alpha, beta = _problem.penalty_strengths(C, 1.0, X.shape[0])
+    return _problem.objective(
+        X, y_index, classifier.coef_, classifier.intercept_,
+        np.ones(X.shape[0]), alpha, beta,
+    )
+
+
+# One registering function per subcommand, in the order --help lists them.
+COMMANDS = (_add_mnist_command,)
+
+
+def build_parser():
+    """Return the ``fastsaga`` argument parser with every subcommand."""
+    parser = _Parser(
+        prog="fastsaga",
+        description="Fast proximal SAGA for L1/L2/elastic-net logistic regression.",
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True
+    )
+    for add_command in COMMANDS:
+        add_command(subparsers)
+    return parser
+
+
+def main(argv=None):
+    """Run the ``fastsaga`` command line; return the exit status.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The arguments, ``sys.argv[1:]`` when None.
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (ValueError, OSError) as error:
+        print(f"fastsaga {args.command}: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"fastsaga {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""Figures: the seed example's coefficient images, convergence curves.
+
+Figures that are only saved are plain :class:`matplotlib.figure.Figure`
+objects, rendered by Agg: they never touch pyplot or the user's backend.
+pyplot is imported only to open a window.
+"""
+
+import numpy as np
+from matplotlib.figure import Figure
+
+MNIST_IMAGE_SHAPE = (28, 28)
+# The seed's grid: one panel per digit, two rows of five.
+_COEFFICIENT_GRID = (2, 5)
+
+
+def plot_coefficients(coef, path=None, show=False):
+    """Draw one 28x28 image per class of a multinomial MNIST model.
+
+    The figure of scikit-learn's example "MNIST classification using
+    multinomial logistic + L1": ten panels (two rows of five), the ``RdBu``
+    colour map on a scale symmetric around 0 (``vmin=-scale, vmax=scale``
+    with ``scale = max|coef|``), each labelled ``"Class i"``, under the title
+    ``"Classification vector for..."``.
+
+    Parameters
+    ----------
+    coef : array-like of shape (10, 784)
+        The fitted ``coef_``, one row per digit.
+    path : str or path-like, default=None
+        Where to save the figure (format from the suffix, e.g. ``.png``).
+    show : bool, default=False
+        Open a window with pyplot and block until it is closed.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+    """
+    coef = np.asarray(coef, dtype=np.float64)
+    n_panels = _COEFFICIENT_GRID[0] * _COEFFICIENT_GRID[1]
+    expected_shape = (n_panels, MNIST_IMAGE_SHAPE[0] * MNIST_IMAGE_SHAPE[1])
+    if coef.shape != expected_shape:
+        raise ValueError(
+            f"coef must have shape {expected_shape} (one 28x28 image per "
+            f"digit), got {coef.shape}."
+        )
+    figure = _new_figure(show, figsize=(10, 5))
+    # An all-zero model (very strong penalty) still gets a valid colour scale.
+    scale = np.abs(coef).max() or 1.0
+    for digit, row in enumerate(coef):
+        axes = figure.add_subplot(*_COEFFICIENT_GRID, digit + 1)
+        axes.imshow(
+            row.reshape(MNIST_IMAGE_SHAPE),
+            interpolation="nearest",
+            cmap="RdBu",
+            vmin=-scale,
+            vmax=scale,
+        )
+        axes.set_xticks(())
+        axes.set_yticks(())
+        axes.set_xlabel("Class %i" % digit)
+    figure.suptitle("Classification vector for...")
+    return _finish(figure, path, show)
+
+
+def plot_convergence(curves, path, *, title=None):
+    """Plot relative suboptimality against wall time, one line per solver.
+
+    Both axes are logarithmic; points with a zero or negative time or
+    suboptimality (a run that reached the reference optimum) cannot be drawn
+    on them and are left out.
+
+    Parameters
+    ----------
+    curves : dict of str -> (array-like, array-like)
+        Solver name -> ``(times, suboptimalities)``: wall time in seconds and
+        ``(F - F*) / F*`` at the same points.
+    path : str or path-like
+        Where to save the figure.
+    title : str, default=None
+        Title of the plot.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+    """
+    figure = Figure(figsize=(7, 5), layout="constrained")
+    axes = figure.add_subplot()
+    for name, (times, suboptimalities) in curves.items():
+        times = np.asarray(times, dtype=np.float64)
+        suboptimalities = np.asarray(suboptimalities, dtype=np.float64)
+        if times.shape != suboptimalities.shape or times.ndim != 1:
+            raise ValueError(
+                f"curve {name!r}: times and suboptimalities must be 1-d and "
+                f"of the same length, got shapes {times.shape} and "
+                f"{suboptimalities.shape}."
+            )
+        drawable = (times > 0) & (suboptimalities > 0)
+        axes.loglog(
+            times[drawable], suboptimalities[drawable], marker=".", label=name
+        )
+    axes.set_xlabel("wall time (s)")
+    axes.set_ylabel("relative suboptimality (F - F*) / F*")
+    axes.grid(True, which="major", alpha=0.4)
+    axes.legend()
+    if title is not None:
+        axes.set_title(title)
+    return _finish(figure, path, show=False)
+
+
+def _new_figure(show, figsize):
+    """Return a pyplot figure when it is to be shown, a plain one otherwise."""
+    if not show:
+        return Figure(figsize=figsize)
+    from matplotlib import pyplot as plt
+
+    return plt.figure(figsize=figsize)
+
+
+def _finish(figure, path, show):
+    """Save ``figure`` to ``path`` if given, show it if asked; return it."""
+    if path is not None:
+        figure.savefig(path)
+    if show:
+        from matplotlib import pyplot as plt
+
+        plt.show()
+    return figure
