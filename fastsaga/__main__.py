@@ -17,7 +17,12 @@ import numpy as np
 from . import __version__, _problem
 from ._backends import BACKENDS
 from ._estimator import LogisticRegression
-from .datasets import load_mnist, mnist_directory, mnist_seed_split
+from .datasets import (
+    find_idx_files,
+    load_mnist,
+    mnist_directory,
+    mnist_seed_split,
+)
 from .plot import plot_coefficients
 
 
@@ -119,9 +124,7 @@ def _add_mnist_command(subparsers):
 
 def _run_mnist(args):
     start = time.perf_counter()
-    directory = mnist_directory(args.data_dir)
-    source = "fetch_openml" if directory is None else directory
-    _progress(f"Loading MNIST ({source}) ...")
+    _progress(f"Loading MNIST ({_mnist_source(args.data_dir)}) ...")
     X, y = load_mnist(args.data_dir)
     _progress(f"Loaded {X.shape[0]} images in {time.perf_counter() - start:.2f} s")
     X_train, X_test, y_train, y_test = mnist_seed_split(
@@ -158,6 +161,14 @@ def _run_mnist(args):
         # The window blocks until closed, so it opens once the timings are out.
         plot_coefficients(classifier.coef_, show=True)
     return 0
+
+
+def _mnist_source(data_dir):
+    """Say where :func:`load_mnist` will find MNIST, for the progress line."""
+    directory = mnist_directory(data_dir)
+    if directory is not None and not find_idx_files(directory)[1]:
+        return f"IDX files in {directory}"
+    return "fetch_openml: scikit-learn's cache or the network"
 
 
 def _l1_classifier(args, C):

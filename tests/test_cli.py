@@ -68,7 +68,8 @@ def test_mnist_command_end_to_end(
     assert int(results["epochs"][0]) >= 1
     assert 0.0 < float(results["objective"][0]) < 2.3  # below log(10), the start
     assert f"Figure saved to {png}" in captured.out
-    assert "Loading MNIST" in captured.err and "Fitting" in captured.err
+    assert f"Loading MNIST (IDX files in {mnist_dir}) ..." in captured.err
+    assert "Fitting" in captured.err
 
     image = matplotlib.image.imread(png)
     assert image.shape == (500, 1000, 4)
@@ -98,7 +99,10 @@ def test_missing_data_is_one_line(tmp_path, capsys, no_openml):
     status = cli.main(["mnist", "--data-dir", str(tmp_path)])
     captured = capsys.readouterr()
     assert status == 1
-    (line,) = captured.err.strip().splitlines()[1:]  # after "Loading MNIST ..."
+    progress, line = captured.err.strip().splitlines()
+    assert progress == (
+        "Loading MNIST (fetch_openml: scikit-learn's cache or the network) ..."
+    )
     assert line.startswith("fastsaga mnist: error: MNIST not found:")
     assert str(tmp_path) in line
     assert captured.out == ""
