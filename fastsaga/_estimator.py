@@ -211,9 +211,11 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
                     f"{self.coef_.shape} but this data needs "
                     f"{(n_rows, n_features)}; refit with warm_start=False."
                 )
+            # Without an intercept, the previous one must not shift the fit.
+            intercept = self.intercept_ if self.fit_intercept else np.zeros(n_rows)
             return (
                 np.array(self.coef_, dtype=dtype, order="C"),
-                np.array(self.intercept_, dtype=dtype),
+                np.array(intercept, dtype=dtype),
             )
         return np.zeros((n_rows, n_features), dtype=dtype), np.zeros(n_rows, dtype)
 
@@ -246,8 +248,9 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
         self.classes_ = encoder.classes_
         if len(self.classes_) < 2:
             raise ValueError(
-                "y contains a single class "
-                f"({self.classes_[0]!r}); logistic regression needs at least 2."
+                "y contains only one class "
+                f"({self.classes_.tolist()[0]!r}); logistic regression needs samples "
+                "of at least 2 classes."
             )
         sample_weight = self._validated_weights(X, y, y_encoded, sample_weight)
 
