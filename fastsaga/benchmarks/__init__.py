@@ -1,0 +1,45 @@
+"""The benchmark report: fastsaga against scikit-learn's saga and optional peers.
+
+Run it with ``fastsaga bench`` or ``python bench/report.py`` (same options;
+``--help`` lists them).  One run writes, into ``--out``:
+
+* ``report.md``: the machine (CPU, cores used, library versions) and one
+  markdown section per benchmark section;
+* ``report.json``: every raw number, section by section;
+* the figures the sections draw (``convergence.png``, ...).
+
+Sections
+--------
+The report is a list of sections, :data:`SECTIONS`, each a module of this
+package, run in that order.  A module listed there but absent (not written
+yet, or an optional part not installed) is skipped with a note.  The
+contract of a section module is one function::
+
+    run(context) -> dict(title=str, markdown=str, data=dict[, figures=list])
+
+``context`` is a :class:`fastsaga.benchmarks._context.Context`:
+
+* ``context.problem()``: the seed problem (MNIST 5000/10000, standardised,
+  C = 0.01, L1; a small synthetic problem with ``--quick``), built once, with
+  ``X_train``, ``y_train`` (labels), ``y_index`` (class indices), ``X_test``,
+  ``y_test``, ``C``, ``alpha``, ``beta``, ``objective(W, b)``;
+* ``context.optimum()``: the reference optimum ``F*`` of that problem as a
+  dict (``value``, ``method``, ...), computed once and cached on disk;
+* ``context.repeats`` (every reported figure is a median over this many
+  runs), ``context.quick``, ``context.out_dir``, ``context.cache_dir``,
+  ``context.mnist_dir``, ``context.sklearn_data_home`` (for data sets such
+  as 20 newsgroups; None means scikit-learn's default), ``context.budget``
+  (seconds a single slow peer fit may take);
+* ``context.progress(message)``: print one progress line (stderr);
+* ``context.results``: the ``data`` of the sections already run, by module
+  name, for sections that summarise others.
+
+``title`` heads the section, ``markdown`` is its body (tables, notes),
+``data`` is JSON-serialisable and goes into ``report.json`` under the module
+name, ``figures`` lists files the section wrote into ``context.out_dir``.
+Time figures are medians of ``context.repeats`` runs and are given next to
+their ratio to scikit-learn's figure measured in the same run.
+"""
+
+# Module names, in report order.  ``targets`` summarises the others last.
+SECTIONS = ("seed", "startup", "convergence", "path", "sparse", "targets")

@@ -1,0 +1,219 @@
+"""The solvers compared, built for a :class:`~._context.Problem`, and timing.
+
+fastsaga's two backends and scikit-learn's saga are always there; cyanure is
+an optional peer (:func:`peer_solvers` is empty without it).
+"""
+
+import importlib.util
+import statistics
+import time
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from .._estimator import LogisticRegression
+from .._solver import SagaState, saga_solve
+
+FASTSAGA_BACKENDS = ("numba", "cython")
+# cyanure's solvers compared: its default choice and the one its authors
+# recommend for this kind of problem.
+CYANURE_SOLVERS = ("auto", "catalyst-miso")
+
+
+def median(values):
+    return float(statistics.median(values))
+
+
+def timed(function, *args, **kwargs):
+    """Return ``(seconds, result)`` of one call."""
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """What a fit produced, reduced to the figures the report shows."""
+
+    seconds: float
+    epochs: int
+    objective: float
+    test_score: float
+    sparsity: float  # % of zero coefficients
+
+
+def fastsaga_estimator(problem, backend, *, tol, max_iter, sampling="importance"):
+    return LogisticRegression(
+        C=problem.C, l1_ratio=1.0, tol=tol, max_iter=max_iter,
+        backend=backend, sampling=sampling, random_state=0,
+    )
+
+
+def sklearn_estimator(problem, *, tol, max_iter):
+    from sklearn.linear_model import LogisticRegression as SklearnLogistic
+
+    # l1_ratio=1 rather than penalty="l1", which scikit-learn 1.8+ deprecates.
+    return SklearnLogistic(
+        solver="saga", l1_ratio=1.0, C=problem.C, tol=tol, max_iter=max_iter,
+        random_state=0,
+    )
+
+
+def estimator(problem, solver, *, tol, max_iter):
+    """fastsaga (``solver`` a backend name) or scikit-learn (``"sklearn"``)."""
+    if solver == "sklearn":
+        return sklearn_estimator(problem, tol=tol, max_iter=max_iter)
+    return fastsaga_estimator(problem, solver, tol=tol, max_iter=max_iter)
+
+
+def warm_up(problem, solver, dtype=np.float64):
+    """Compile (Numba) and load every kernel a timed fit will run."""
+    if solver in FASTSAGA_BACKENDS:
+        n_rows = problem.shape[2]
+        fastsaga_trace(
+            problem.X_train[: 4 * n_rows].astype(dtype), problem.y_index[: 4 * n_rows],
+            n_rows, problem.penalty, backend=solver, sampling="importance",
+            max_epochs=1,
+        )
+
+
+def fit(problem, solver, *, tol, max_iter):
+    """Fit ``solver`` once on ``problem``; return a :class:`Fitted`."""
+    model = estimator(problem, solver, tol=tol, max_iter=max_iter)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        seconds, _ = timed(model.fit, problem.X_train, problem.y_train)
+    return Fitted(
+        seconds=seconds,
+        epochs=int(np.max(model.n_iter_)),
+        objective=problem.objective(model.coef_, model.intercept_),
+        test_score=float(model.score(problem.X_test, problem.y_test)),
+        sparsity=float(np.mean(model.coef_ == 0) * 100),
+    )
+
+
+@dataclass(frozen=True)
+class Trace:
+    """A fastsaga run, epoch by epoch."""
+
+    epochs: list  # epochs run (rolled-back ones included) at each accepted one
+    times: list  # fit time (s) at each accepted epoch, set-up included
+    values: list  # ``evaluate``'s results (empty without ``evaluate``)
+    state: SagaState  # the final iterate and memory
+
+
+class _Stop(Exception):
+    """Raised by a trace callback to end a run early."""
+
+
+def fastsaga_trace(
+    X, y_index, n_rows, penalty, *, backend, sampling, max_epochs,
+    evaluate=None, stop=None, time_budget=np.inf,
+):
+    """Run fastsaga's epochs from zero; return the fit time after each epoch.
+
+    The times exclude ``evaluate``, called after each accepted epoch as
+    ``evaluate(W, b)`` (for instance the objective) and whose results are
+    returned with them; the run ends after ``max_epochs`` epochs, when
+    ``stop(value)`` is true or when the fit time passes ``time_budget``.
+
+    Returns
+    -------
+    Trace
+    """
+    n_samples = X.shape[0]
+    epochs, times, values = [], [], []
+    excluded = 0.0
+
+    def record(epoch, state):
+        nonlocal excluded
+        now = time.perf_counter()
+        epochs.append(epoch)
+        times.append(now - start - excluded)
+        if evaluate is not None:
+            values.append(evaluate(state.W, state.b))
+        excluded += time.perf_counter() - now
+        if (stop is not None and stop(values[-1])) or times[-1] > time_budget:
+            raise _Stop
+
+    state = SagaState.zeros(n_samples, n_rows, X.shape[1], X.dtype)
+    alpha, beta = penalty
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = time.perf_counter()
+        try:
+            saga_solve(
+                X, y_index, np.ones(n_samples, X.dtype), state,
+                alpha=alpha, beta=beta, sampling=sampling, backend=backend,
+                tol=0.0, max_iter=max_epochs, random_state=0, callback=record,
+            )
+        except _Stop:
+            pass
+    return Trace(epochs, times, values, state)
+
+
+def cyanure_available():
+    return importlib.util.find_spec("cyanure") is not None
+
+
+def cyanure_estimator(problem, solver, *, max_iter, tol):
+    """cyanure's multinomial L1 logistic regression, one thread, quiet.
+
+    ``lambda_1 = 1 / (C n)`` makes its objective ``F``.  With ``tol`` 0 the
+    duality gap is never evaluated (its interval is past ``max_iter``), so
+    fits of increasing ``max_iter`` time the solver alone.
+    """
+    from cyanure.estimators import LogisticRegression as CyanureLogistic
+
+    return CyanureLogistic(
+        penalty="l1", lambda_1=problem.penalty[1], multi_class="multinomial",
+        solver=solver, n_threads=1, tol=tol, max_iter=max_iter,
+        duality_gap_interval=5 if tol > 0 else max_iter + 1, verbose=False,
+        random_state=0,
+    )
+
+
+def cyanure_weights(model):
+    """Return ``(W, b)`` in fastsaga's layout (``W`` class-major)."""
+    W = np.asarray(model.coef_, dtype=np.float64).T
+    b = np.asarray(model.intercept_, dtype=np.float64).reshape(-1)
+    return W, b
+
+
+def quiet_cyanure():
+    """Silence cyanure's INFO log lines (its logger is named "Cyanure")."""
+    import logging
+
+    import cyanure.estimators  # noqa: F401  (creates the logger)
+
+    logging.getLogger("Cyanure").setLevel(logging.WARNING)
+
+
+def peer_solvers():
+    """Return ``{label: fit_weights(problem, max_iter) -> (W, b)}``."""
+    if not cyanure_available():
+        return {}
+    quiet_cyanure()
+
+    def fitter(solver):
+        def fit_weights(problem, max_iter):
+            model = cyanure_estimator(problem, solver, max_iter=max_iter, tol=0.0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model.fit(problem.X_train, problem.y_index)
+            return cyanure_weights(model)
+
+        return fit_weights
+
+    return {f"cyanure {solver}": fitter(solver) for solver in CYANURE_SOLVERS}
+
+
+def sklearn_weights(problem, max_iter):
+    """Fit scikit-learn's saga for ``max_iter`` epochs; return ``(W, b)``."""
+    model = sklearn_estimator(problem, tol=0.0, max_iter=max_iter)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(problem.X_train, problem.y_train)
+    return model.coef_, model.intercept_
