@@ -1,4 +1,4 @@
-"""Build the Cython SAGA kernel; all other metadata lives in pyproject.toml.
+"""Build the Cython SAGA kernels; all other metadata lives in pyproject.toml.
 
 The hot loops are floating-point reductions: GCC vectorises them only when it
 may reassociate (``-fassociative-math``), which changes results by rounding
@@ -33,12 +33,14 @@ def _compile_args():
 
 extensions = [
     Extension(
-        "fastsaga._backends._cython",
-        ["fastsaga/_backends/_cython.pyx"],
+        f"fastsaga._backends.{name}",
+        [f"fastsaga/_backends/{name}.pyx"],
         include_dirs=[np.get_include()],
         extra_compile_args=_compile_args(),
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     )
+    # Dense kernels, and the lazy CSR kernels.
+    for name in ("_cython", "_cython_sparse")
 ]
 
 setup(

@@ -240,7 +240,14 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
         C, l1_ratio = self._resolved_penalty()
         get_backend(self.backend)  # a missing kernel fails before any work
         X, y = validate_data(
-            self, X, y, dtype=[np.float64, np.float32], order="C", y_numeric=False
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            accept_large_sparse=True,
+            dtype=[np.float64, np.float32],
+            order="C",
+            y_numeric=False,
         )
         check_classification_targets(y)
         encoder = LabelEncoder()
@@ -277,6 +284,12 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
         self.intercept_ = result.state.b
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
     def predict_proba(self, X):
         """Return class probabilities, shape ``(n_samples, n_classes)``.
 

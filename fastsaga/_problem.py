@@ -126,6 +126,27 @@ def index_stream(random_state, probabilities):
     )
 
 
+def lazy_decay_tables(decay, n_steps):
+    """Return ``decay**m`` and ``sum_{l<m} decay**l`` for ``m = 0..n_steps``.
+
+    The sparse kernels apply ``m`` skipped steps of ``u <- decay * u - e`` in
+    closed form, ``decay**m * u - e * sum_{l<m} decay**l``; tabulating both
+    factors once per epoch spares an exponential per touched feature.  They
+    are computed from ``decay`` as the kernels see it (in its dtype) with
+    ``log1p``/``expm1``, which keep full precision for ``decay`` near 1.
+    """
+    m = np.arange(n_steps + 1, dtype=np.float64)
+    shrink = 1.0 - np.float64(decay)
+    if shrink == 0.0:
+        return np.ones_like(m), m
+    if shrink >= 1.0:
+        # decay <= 0: no logarithm; the kernels step such gaps one by one.
+        powers = np.float64(decay) ** m
+        return powers, (1.0 - powers) / shrink
+    log_decay = np.log1p(-shrink)
+    return np.exp(m * log_decay), -np.expm1(m * log_decay) / shrink
+
+
 @dataclass(frozen=True)
 class StepConstants:
     """The scalars of one SAGA step, in the dtype the kernels run in.

@@ -10,6 +10,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
@@ -61,6 +62,89 @@ class SagaState:
 
 
 @dataclass
+class FeatureMajorState(SagaState):
+    """A :class:`SagaState` laid out for the sparse (lazy) kernels.
+
+    ``table`` row ``j`` is ``[W[:, j], S[:, j], steps applied]``, so a touched
+    feature's state is contiguous; ``W`` and ``S`` are ``(K, d)`` views into
+    it, so the epoch loop (copies, roll-backs, stopping test) reads it as any
+    state.  The step column is zero between kernel calls.
+    """
+
+    table: np.ndarray = None
+
+    @classmethod
+    def wrap(cls, state):
+        """Copy ``state``'s ``W`` and ``S`` into a table; share the rest."""
+        n_rows, n_features = state.W.shape
+        table = np.zeros((n_features, 2 * n_rows + 1), dtype=state.W.dtype)
+        table[:, :n_rows] = state.W.T
+        table[:, n_rows : 2 * n_rows] = state.S.T
+        return cls(
+            W=table[:, :n_rows].T,
+            b=state.b,
+            S=table[:, n_rows : 2 * n_rows].T,
+            Sb=state.Sb,
+            G=state.G,
+            table=table,
+        )
+
+    def store_into(self, state):
+        """Write ``W`` and ``S`` back into ``state``'s class-major arrays."""
+        state.W[...] = self.W
+        state.S[...] = self.S
+
+
+def _canonical_csr(X):
+    """Return sparse ``X`` as CSR without duplicate entries.
+
+    The lazy kernels update a feature once per row, so duplicates are summed,
+    in a copy made only when there are some (the caller's matrix is never
+    modified).
+    """
+    if X.format != "csr":
+        X = X.tocsr()
+    if not X.has_canonical_format:
+        X = X.copy()
+        X.sum_duplicates()
+    return X
+
+
+def _exact_step_limit(dtype):
+    """Steps per kernel call whose count the table's dtype stores exactly."""
+    return 2 ** (np.finfo(dtype).nmant + 1)
+
+
+def _sparse_epoch(kernels, X, y, sample_weight, sample_scale, indices, state,
+                  constants, fit_intercept):
+    """Run one epoch of the lazy CSR kernel; return its mean-loss estimate.
+
+    Long float32 epochs are cut into calls of at most 2**24 steps, which keeps
+    the step counts in the table exact (each call ends with every feature
+    caught up).
+    """
+    longest = min(len(indices), _exact_step_limit(X.dtype))
+    powers, geometric = _problem.lazy_decay_tables(constants.decay, longest)
+    loss = 0.0
+    for start in range(0, len(indices), longest):
+        chunk = indices[start : start + longest]
+        loss += len(chunk) * kernels.sparse_epoch(
+            X.data, X.indices, X.indptr, y, sample_weight, sample_scale, chunk,
+            state.table, state.b, state.Sb, state.G,
+            constants.step, constants.step_over_n, constants.decay,
+            constants.threshold, fit_intercept, powers, geometric,
+        )
+    return loss / len(indices)
+
+
+def _result(state, caller_state, n_iter, converged):
+    """Return the result on the caller's (class-major) state."""
+    if state is not caller_state:
+        state.store_into(caller_state)
+    return SagaResult(caller_state, n_iter, converged)
+
+
+@dataclass
 class SagaResult:
     state: SagaState
     n_iter: int
@@ -88,7 +172,9 @@ def saga_solve(
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features), C-contiguous float32/64
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        C-contiguous float32/64, or scipy sparse of that dtype (run as CSR by
+        the lazy kernels, never densified).
     y : ndarray of shape (n_samples,), intp
         Class indices; in {0, 1} when ``state.W`` has a single row (binary).
     sample_weight : ndarray of shape (n_samples,), X's dtype
@@ -105,6 +191,10 @@ def saga_solve(
     SagaResult
     """
     kernels = get_backend(backend)
+    caller_state = state
+    if sparse.issparse(X):
+        X = _canonical_csr(X)
+        state = FeatureMajorState.wrap(state)
     n_samples = X.shape[0]
     lipschitz = _problem.smoothness_constants(
         X, sample_weight, fit_intercept, multinomial=state.W.shape[0] > 1
@@ -126,12 +216,18 @@ def saga_solve(
             step, alpha, beta, n_samples, X.dtype
         )
         indices = _problem.index_stream(random_state, probabilities)
-        mean_loss = kernels.dense_epoch(
-            X, y, sample_weight, sample_scale, indices,
-            state.W, state.b, state.S, state.Sb, state.G,
-            constants.step, constants.step_over_n, constants.decay,
-            constants.threshold, fit_intercept,
-        )
+        if sparse.issparse(X):
+            mean_loss = _sparse_epoch(
+                kernels, X, y, sample_weight, sample_scale, indices, state,
+                constants, fit_intercept,
+            )
+        else:
+            mean_loss = kernels.dense_epoch(
+                X, y, sample_weight, sample_scale, indices,
+                state.W, state.b, state.S, state.Sb, state.G,
+                constants.step, constants.step_over_n, constants.decay,
+                constants.threshold, fit_intercept,
+            )
         estimate = mean_loss + _problem.penalty_value(state.W, alpha, beta)
         if _problem.step_too_long(estimate, previous_estimate) and step > safe_step:
             state.restore(saved)
@@ -158,11 +254,11 @@ def saga_solve(
         if callback is not None:
             callback(epoch, state)
         if change <= tol:
-            return SagaResult(state, epoch, converged=True)
+            return _result(state, caller_state, epoch, converged=True)
     warnings.warn(
         f"fastsaga reached max_iter={max_iter} epochs before the relative "
         f"weight change fell to tol={tol} (last change {change:.3g}); "
         "increase max_iter or tol.",
         ConvergenceWarning,
     )
-    return SagaResult(state, max_iter, converged=False)
+    return _result(state, caller_state, max_iter, converged=False)

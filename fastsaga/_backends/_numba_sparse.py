@@ -1,0 +1,220 @@
+"""Numba SAGA kernel for CSR input, with lazy (just-in-time) updates.
+
+A step on sample ``i`` only does the rank-one work on the features of
+``x_i``.  Every other feature ``j`` would only take the step
+``w <- prox(decay * w - step_over_n * S[:, j])`` with ``S[:, j]`` constant,
+so those steps are skipped and applied in closed form when ``j`` is next
+touched, and for all features at the end of the epoch.
+
+State is feature-major: row ``j`` of ``table`` is ``[W[:, j], S[:, j],
+last]``, so one cache miss brings a feature's weights, memory sums and the
+number of steps already applied to it (stored in the float dtype; the solver
+keeps a call short enough for that count to be exact).
+
+The closed form (``_catch_up``): the missed-step map is piecewise affine and
+monotone in ``w``, so the iterate moves monotonically through at most three
+regimes (positive, zero, negative), each an affine recursion
+``u <- decay * u - e`` solved by ``decay**m * u - e * sum_{l<m} decay**l``.
+Both factors come from tables built once per epoch (``_problem.
+lazy_decay_tables``), so the usual case costs a multiply-add; only a regime
+change takes a logarithm, to count the steps before the crossing (and
+exponentials, so that path needs no tables).  The
+catch-up is computed in float64 whatever the data's dtype.
+
+The loops are those of ``_cython_sparse.pyx``, in the same order.
+"""
+
+import numpy as np
+from numba import njit
+
+from ._numba import FASTMATH, _sample_gradient
+
+# NumPy's error model: a division by zero gives inf/NaN instead of raising.
+# The kernel never relies on the exception, and the check on every division
+# of the catch-up made the whole step loop about 3x slower.
+_jit = njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
+
+
+@_jit
+def _soft_threshold(v, threshold):
+    return v - min(max(v, -threshold), threshold)
+
+
+@_jit
+def _affine_steps(u, e, k, shrink, log_decay):
+    """``k`` steps of ``u <- decay * u - e``: ``decay**k u - e sum_{l<k} decay**l``."""
+    if shrink == 0:
+        return u - e * k
+    return np.exp(k * log_decay) * u + e * np.expm1(k * log_decay) / shrink
+
+
+@_jit
+def _catch_up_crossing(w, m, c, threshold, decay):
+    """Apply ``m`` steps of ``w <- prox(decay * w - c)`` in any regime.
+
+    Each pass of the loop handles one regime: it either finishes the ``m``
+    steps inside it, or counts the steps ``k`` until the regime is left (a
+    logarithm), takes them in closed form and the crossing step in full.
+    The iterate is monotone, so there are at most three passes; a count off
+    by one through rounding costs one more pass, never a wrong result.
+    A negative ``decay`` (a step longer than ``1 / alpha``) makes the map
+    non-monotone, and is stepped through one step at a time.  Scalars only
+    (no tables): this rare path must not weigh on the caller's loop.
+    """
+    if decay <= 0:
+        for _ in range(m):
+            w = _soft_threshold(decay * w - c, threshold)
+        return w
+    shrink = 1.0 - decay
+    log_decay = np.log1p(-shrink)
+    while m > 0:
+        if w > 0 or (w == 0 and c < -threshold):
+            sign = 1.0
+        elif w < 0 or (w == 0 and c > threshold):
+            sign = -1.0
+        else:
+            return w  # zero for good (|c| <= threshold), or NaN
+        # In the frame u = sign * w >= 0 the regime's step is u <- decay*u - e.
+        u = sign * w
+        e = sign * c + threshold
+        final = _affine_steps(u, e, m, shrink, log_decay)
+        if final > 0:
+            return sign * final
+        # Here e > 0: smallest k with decay**k * u - e * G_k <= 0.
+        if shrink > 0:
+            estimate = np.log1p(shrink * u / e) / -log_decay
+        else:
+            estimate = u / e
+        k = m
+        if estimate < m:
+            k = max(int(np.ceil(estimate)), 1)
+        if k > 1 and _affine_steps(u, e, k - 1, shrink, log_decay) <= 0:
+            k -= 1
+        before = sign * _affine_steps(u, e, k - 1, shrink, log_decay)
+        w = _soft_threshold(decay * before - c, threshold)
+        m -= k
+    return w
+
+
+@_jit
+def _regime_steps(w, c, threshold, power, geo):
+    """The ``m`` steps in closed form if the iterate stays in ``w``'s regime.
+
+    Positive ``w``: ``u <- decay*u - (c + t)``; negative: ``- (c - t)``; zero
+    leaves towards the sign of ``-c`` by ``soft_threshold(c, t)`` per unit of
+    the geometric sum, or stays.  Selects, not branches: the signs of a
+    feature's weights are unpredictable.
+    """
+    clipped = min(max(c, -threshold), threshold)
+    offset = -threshold if w > 0 else (threshold if w < 0 else clipped)
+    return power * w - (c - offset) * geo
+
+
+@_jit
+def _catch_up(row, n_rows, m, step_over_n, threshold, decay, powers, geometric,
+              original):
+    """Apply the ``m`` missed steps to one feature's weights (its table row).
+
+    The fast pass takes each weight's regime's closed form.  The iterate is
+    monotone, so a result still in the starting regime never left it; a
+    weight whose sign flipped (or went to zero) crossed into another regime
+    goes to zero (and stays) when the drift is within the threshold, and
+    otherwise is redone by ``_catch_up_crossing`` from ``original``.  Without L1
+    (``threshold == 0``) one affine map covers every regime: nothing to redo.
+    """
+    power = powers[m]
+    geo = geometric[m]
+    crossed = False
+    for k in range(n_rows):
+        w = np.float64(row[k])
+        new = _regime_steps(w, step_over_n * np.float64(row[n_rows + k]),
+                            threshold, power, geo)
+        left = (w != 0) & (w * new <= 0)
+        # A weight that reached zero stays there under a drift within the
+        # threshold: only a stronger drift needs the crossing step count.
+        through = abs(step_over_n * np.float64(row[n_rows + k])) > threshold
+        original[k] = w
+        row[k] = 0.0 if left and not through else new
+        crossed |= left & through
+    if decay <= 0 or (crossed and threshold > 0):
+        for k in range(n_rows):
+            w = original[k]
+            c = step_over_n * np.float64(row[n_rows + k])
+            new = _regime_steps(w, c, threshold, power, geo)
+            if decay <= 0 or (w != 0 and w * new <= 0 and abs(c) > threshold):
+                row[k] = _catch_up_crossing(w, m, c, threshold, decay)
+
+
+@_jit
+def sparse_epoch(
+    data, columns, indptr, y, sample_weight, sample_scale, indices,
+    table, b, Sb, G, step, step_over_n, decay, threshold, fit_intercept,
+    powers, geometric,
+):
+    """Run proximal SAGA steps over ``indices`` on CSR ``X``, in place.
+
+    ``data, columns, indptr`` are the CSR arrays (no duplicate entries in a
+    row); ``table`` is the feature-major ``(d, 2K + 1)`` state whose last
+    column (steps applied) is zero on entry and is left zero on return, with
+    every feature caught up.  ``powers[m] = decay**m`` and ``geometric[m] =
+    sum_{l<m} decay**l`` for ``m <= len(indices)``.
+
+    Each step: catch up the row's features and accumulate the logits; the
+    gradient and the intercept; then the full step on the row's features.
+    Returns the importance-weighted mean loss of the visited samples, as
+    ``dense_epoch`` does.
+    """
+    n_rows = b.shape[0]
+    n_features = table.shape[0]
+    last = 2 * n_rows
+    z = np.empty(n_rows, dtype=table.dtype)
+    g = np.empty(n_rows, dtype=table.dtype)
+    delta = np.empty(n_rows, dtype=table.dtype)
+    grad = np.empty(n_rows, dtype=table.dtype)
+    original = np.empty(n_rows, dtype=np.float64)
+    shift = np.float64(step_over_n)
+    cut = np.float64(threshold)
+    rate = np.float64(decay)
+    n_steps = indices.shape[0]
+    loss_sum = 0.0
+    for t in range(n_steps):
+        i = indices[t]
+        start = indptr[i]
+        end = indptr[i + 1]
+        for k in range(n_rows):
+            z[k] = b[k]
+        for p in range(start, end):
+            j = columns[p]
+            missed = t - int(table[j, last])
+            if missed > 0:
+                _catch_up(table[j], n_rows, missed, shift, cut, rate, powers,
+                      geometric, original)
+            x = data[p]
+            for k in range(n_rows):
+                z[k] += table[j, k] * x
+        loss = _sample_gradient(z, y[i], sample_weight[i], g)
+        loss_sum += sample_scale[i] * sample_weight[i] * loss
+        scaled = step * sample_scale[i]
+        for k in range(n_rows):
+            delta[k] = g[k] - G[i, k]
+            G[i, k] = g[k]
+            grad[k] = scaled * delta[k]
+        if fit_intercept:
+            for k in range(n_rows):
+                b[k] -= grad[k] + step_over_n * Sb[k]
+                Sb[k] += delta[k]
+        for p in range(start, end):
+            j = columns[p]
+            x = data[p]
+            for k in range(n_rows):
+                v = decay * table[j, k] - grad[k] * x - step_over_n * table[j, n_rows + k]
+                table[j, k] = _soft_threshold(v, threshold)
+                table[j, n_rows + k] += delta[k] * x
+            table[j, last] = t + 1
+    for j in range(n_features):
+        missed = n_steps - int(table[j, last])
+        if missed > 0:
+            _catch_up(table[j], n_rows, missed, shift, cut, rate, powers,
+                      geometric, original)
+        table[j, last] = 0
+    return loss_sum / max(n_steps, 1)
