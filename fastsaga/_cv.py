@@ -245,7 +245,7 @@ class LogisticRegressionCV(LogisticRegression):
             )
             for (train, test, l1_ratio), seed in zip(tasks, seeds)
         )
-        self._store_paths(paths, n_folds=len(folds), fit_intercept=self.fit_intercept)
+        self._store_paths(paths, n_folds=len(folds))
         if self.refit:
             self._refit_best(X, y_encoded, fit_weight, random_state=seeds[-1])
         else:
@@ -319,12 +319,12 @@ class LogisticRegressionCV(LogisticRegression):
             sampling=self.sampling,
         )
 
-    def _store_paths(self, paths, *, n_folds, fit_intercept):
+    def _store_paths(self, paths, *, n_folds):
         """Set ``scores_``, ``n_iter_``, ``coefs_paths_`` from the tasks."""
         grid = (n_folds, len(self.l1_ratios_), len(self.Cs_))
         coefs, intercepts, n_iter, scores = zip(*paths)
         coefs = np.reshape(coefs, grid + np.shape(coefs[0])[1:])
-        if fit_intercept:
+        if self.fit_intercept:
             intercepts = np.reshape(intercepts, grid + np.shape(intercepts[0])[1:])
             coefs = np.concatenate([coefs, intercepts[..., None]], axis=-1)
         self.coefs_paths_ = coefs
