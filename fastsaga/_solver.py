@@ -137,13 +137,6 @@ def _sparse_epoch(kernels, X, y, sample_weight, sample_scale, indices, state,
     return loss / len(indices)
 
 
-def _result(state, caller_state, n_iter, converged):
-    """Return the result on the caller's (class-major) state."""
-    if state is not caller_state:
-        state.store_into(caller_state)
-    return SagaResult(caller_state, n_iter, converged)
-
-
 @dataclass
 class SagaResult:
     state: SagaState
@@ -190,11 +183,21 @@ def saga_solve(
     -------
     SagaResult
     """
+    if sparse.issparse(X) and not isinstance(state, FeatureMajorState):
+        # The lazy kernels run on a feature-major copy of W and S, written
+        # back however the run ends (a callback may stop it by raising).
+        lazy = FeatureMajorState.wrap(state)
+        try:
+            result = saga_solve(
+                _canonical_csr(X), y, sample_weight, lazy, alpha=alpha,
+                beta=beta, fit_intercept=fit_intercept, sampling=sampling,
+                backend=backend, tol=tol, max_iter=max_iter,
+                random_state=random_state, verbose=verbose, callback=callback,
+            )
+        finally:
+            lazy.store_into(state)
+        return SagaResult(state, result.n_iter, result.converged)
     kernels = get_backend(backend)
-    caller_state = state
-    if sparse.issparse(X):
-        X = _canonical_csr(X)
-        state = FeatureMajorState.wrap(state)
     n_samples = X.shape[0]
     lipschitz = _problem.smoothness_constants(
         X, sample_weight, fit_intercept, multinomial=state.W.shape[0] > 1
@@ -254,11 +257,11 @@ def saga_solve(
         if callback is not None:
             callback(epoch, state)
         if change <= tol:
-            return _result(state, caller_state, epoch, converged=True)
+            return SagaResult(state, epoch, converged=True)
     warnings.warn(
         f"fastsaga reached max_iter={max_iter} epochs before the relative "
         f"weight change fell to tol={tol} (last change {change:.3g}); "
         "increase max_iter or tol.",
         ConvergenceWarning,
     )
-    return _result(state, caller_state, max_iter, converged=False)
+    return SagaResult(state, max_iter, converged=False)

@@ -270,3 +270,22 @@ def test_too_large_to_densify_fits_in_small_memory(backend):
     assert peak < 40 * n_features * 4
     assert elapsed < 30
     assert accuracy > 0.6
+
+
+def test_weights_reach_the_caller_when_a_callback_stops_the_run():
+    from fastsaga._solver import SagaState, saga_solve
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_two(epoch, state):
+        if epoch == 2:
+            raise Stop
+
+    X, y = sparse_problem(3)
+    state = SagaState.zeros(X.shape[0], 3, X.shape[1], np.float64)
+    with pytest.raises(Stop):
+        saga_solve(X, y.astype(np.intp), np.ones(X.shape[0]), state, alpha=1e-3,
+                   beta=0.0, random_state=0, callback=stop_after_two)
+    two_epochs = fit(X, y, max_iter=2, C=1 / (1e-3 * X.shape[0]), random_state=0)
+    assert_allclose(state.W, two_epochs.coef_, rtol=1e-12)

@@ -158,8 +158,7 @@ cdef inline void _prefetch_rows(
 
     The step is memory-bound: the rows of the next sample are fetched while
     the current one is updated (the index stream is known ahead).  A hint
-    only: it changes no result.  (Numba has no prefetch: the one loop that
-    differs from ``_numba_sparse``.)
+    only: it changes no result.
     """
     cdef Py_ssize_t p, offset
     cdef Py_ssize_t row_bytes = table.shape[1] * sizeof(floating)
