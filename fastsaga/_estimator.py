@@ -269,7 +269,7 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
             X,
             y_encoded,
             sample_weight,
-            SagaState.from_weights(W, b, n_samples),
+            SagaState.at_point(X, y_encoded, sample_weight, W, b),
             alpha=alpha,
             beta=beta,
             fit_intercept=self.fit_intercept,
@@ -301,8 +301,11 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
         )
 
     def predict_log_proba(self, X):
-        """Return the log of :meth:`predict_proba`."""
-        return np.log(self.predict_proba(X))
+        """Return the log of :meth:`predict_proba`, computed as a log-softmax."""
+        check_is_fitted(self)
+        return _problem.log_probabilities_from_decision(
+            np.asarray(self.decision_function(X), dtype=np.float64)
+        )
 
     def to_sklearn(self):
         """Return the equivalent fitted scikit-learn ``LogisticRegression``.

@@ -60,6 +60,21 @@ class SagaState:
             G=np.zeros((n_samples, W.shape[0]), dtype=W.dtype),
         )
 
+    @classmethod
+    def at_point(cls, X, y, sample_weight, W, b):
+        """Start at ``(W, b)`` with the memory of every sample's gradient there.
+
+        A warm start needs it: with an empty memory the first epoch takes
+        plain stochastic-gradient steps, which push a start at the optimum
+        away from it.  At zero weights an empty memory is as good (it is
+        scikit-learn's start) and costs nothing.
+        """
+        if not (np.any(W) or np.any(b)):
+            return cls.from_weights(W, b, X.shape[0])
+        G = _problem.sample_gradients(X, y, W, b, sample_weight)
+        S = np.ascontiguousarray(np.asarray(X.T @ G).T, dtype=W.dtype)
+        return cls(W=W, b=b, S=S, Sb=G.sum(axis=0).astype(W.dtype), G=G)
+
 
 @dataclass
 class FeatureMajorState(SagaState):
@@ -213,7 +228,10 @@ def saga_solve(
     previous_estimate = _problem.objective(
         X, y, state.W, state.b, sample_weight, alpha, beta
     )
-    for epoch in range(1, max_iter + 1):
+    epoch = 0
+    # A rolled-back epoch is not counted: it only shortens the step, which
+    # happens at most log2(STEP_MULTIPLIER) times.
+    while epoch < max_iter:
         saved = state.copy()
         constants = _problem.StepConstants.build(
             step, alpha, beta, n_samples, X.dtype
@@ -236,8 +254,10 @@ def saga_solve(
             state.restore(saved)
             step = max(0.5 * step, safe_step)
             if verbose:
-                print(f"epoch {epoch}: objective rose, step halved to {step:.3e}")
+                print(f"epoch {epoch + 1}: objective rose, rolled back, step "
+                      f"halved to {step:.3e}")
             continue
+        epoch += 1
         if not (np.all(np.isfinite(state.W)) and np.all(np.isfinite(state.b))):
             raise FloatingPointError(
                 f"SAGA diverged in epoch {epoch} (non-finite weights) at the "

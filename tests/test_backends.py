@@ -121,27 +121,7 @@ def _at_offset(shape, offset):
     return buffer[start : start + size].reshape(shape)
 
 
-@pytest.mark.parametrize(
-    "backend",
-    [
-        pytest.param(
-            "numba",
-            marks=pytest.mark.xfail(
-                strict=False,
-                reason=(
-                    "Known defect, reported: the Numba kernel's rounding depends "
-                    "on the memory alignment of its arrays (its vectorised loops "
-                    "take different paths), so the same fit run in another thread, "
-                    "whose allocations land elsewhere, can differ by ~1e-15. Not "
-                    "strict: the kernel's own scratch arrays are allocated inside "
-                    "it, at alignments this test cannot control, so some runs "
-                    "happen to agree."
-                ),
-            ),
-        ),
-        "cython",
-    ],
-)
+@pytest.mark.parametrize("backend", ["numba", "cython"])
 def test_kernel_result_does_not_depend_on_alignment(backend):
     X, y = make_data(5, n_samples=300, n_features=20)
     n_samples, n_features = X.shape

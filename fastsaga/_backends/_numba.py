@@ -71,10 +71,11 @@ def dense_epoch(
     solver uses to detect a step that is too long.
     """
     n_rows, n_features = W.shape
-    z = np.empty(n_rows, dtype=W.dtype)
-    z_next = np.empty(n_rows, dtype=W.dtype)
-    g = np.empty(n_rows, dtype=W.dtype)
-    delta = np.empty(n_rows, dtype=W.dtype)
+    # One block for the small per-step vectors, as in the Cython kernel:
+    # separate allocations land at varying alignments, which made LLVM's
+    # vectorised reductions round differently from run to run.
+    scratch = np.empty((4, n_rows), dtype=W.dtype)
+    z, z_next, g, delta = scratch[0], scratch[1], scratch[2], scratch[3]
     n_steps = indices.shape[0]
     loss_sum = 0.0
     if n_steps == 0:
