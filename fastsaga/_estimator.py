@@ -191,7 +191,10 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
                         f"; the classes are {self.classes_.tolist()}."
                     )
             per_class = compute_class_weight(
-                self.class_weight, classes=self.classes_, y=y
+                self.class_weight,
+                classes=self.classes_,
+                y=y,
+                sample_weight=sample_weight,
             )
             # A new array: the caller's sample_weight is never modified.
             sample_weight = sample_weight * per_class[y_encoded].astype(X.dtype)

@@ -219,12 +219,16 @@ def objective(X, y, W, b, sample_weight, alpha, beta):
     return mean_loss(X, y, W, b, sample_weight) + penalty_value(W, alpha, beta)
 
 
-def relative_change(W, W_previous):
+def relative_change(W, W_previous, b, b_previous):
     """Return scikit-learn's saga stopping quantity, ``max|dW| / max|W|``.
 
-    Intercepts are left out, as in scikit-learn.  An all-zero ``W`` that did
-    not move has converged (0); one that moved to zero has not (inf).
+    Intercepts are left out, as in scikit-learn, except when a strong L1
+    penalty holds ``W`` at exactly zero: scikit-learn then stops after one
+    epoch with the intercepts still moving; here they are judged instead.
+    A zero that moved has not converged (inf).
     """
+    if not (np.any(W) or np.any(W_previous)):
+        W, W_previous = b, b_previous
     change = float(np.max(np.abs(W - W_previous), initial=0.0))
     scale = float(np.max(np.abs(W), initial=0.0))
     if scale == 0.0:

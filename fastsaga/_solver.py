@@ -264,7 +264,7 @@ def saga_solve(
                 "theoretical step size; please report this with the data."
             )
         previous_estimate = estimate
-        change = _problem.relative_change(state.W, saved.W)
+        change = _problem.relative_change(state.W, saved.W, state.b, saved.b)
         if verbose:
             value = _problem.objective(
                 X, y, state.W, state.b, sample_weight, alpha, beta

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import compute_class_weight as sklearn_compute_class_weight
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
@@ -317,3 +318,39 @@ def test_warm_start_without_intercept_drops_the_old_intercept(backend, multiclas
     assert_array_equal(clf.intercept_, 0.0)
     cold = LogisticRegression(fit_intercept=False, **params).fit(X, y)
     assert_allclose(clf.coef_, cold.coef_, rtol=0, atol=1e-6)
+
+
+def test_all_zero_coef_still_converges_the_intercept(backend):
+    # An L1 penalty strong enough to keep W at zero leaves only the
+    # intercepts, whose optimum is the log of the class frequencies (up to a
+    # shared shift).  scikit-learn's criterion alone would stop after epoch 1.
+    rng = np.random.RandomState(0)
+    X = rng.randn(600, 5)
+    y = rng.choice(3, size=600, p=[0.6, 0.3, 0.1])
+    clf = LogisticRegression(
+        C=1e-4, penalty="l1", tol=1e-6, max_iter=5000, backend=backend, random_state=0
+    ).fit(X, y)
+    assert not np.any(clf.coef_)
+    log_frequencies = np.log(np.bincount(y) / len(y))
+    assert_allclose(
+        clf.intercept_ - clf.intercept_.mean(),
+        log_frequencies - log_frequencies.mean(),
+        atol=1e-3,
+    )
+    assert clf.n_iter_[0] > 1
+
+
+def test_balanced_class_weight_counts_sample_weight(multiclass_data):
+    # As in scikit-learn, "balanced" weighs classes by their total sample
+    # weight, not their row count.
+    X, y = multiclass_data
+    sample_weight = np.where(y == 0, 3.0, 1.0)
+    params = dict(class_weight="balanced", tol=1e-10, max_iter=20_000, random_state=0)
+    ours = LogisticRegression(**params).fit(X, y, sample_weight=sample_weight)
+    per_class = sklearn_compute_class_weight(
+        "balanced", classes=np.unique(y), y=y, sample_weight=sample_weight
+    )
+    explicit = LogisticRegression(**{**params, "class_weight": None}).fit(
+        X, y, sample_weight=sample_weight * per_class[y]
+    )
+    assert_allclose(ours.coef_, explicit.coef_, rtol=1e-8, atol=1e-10)
