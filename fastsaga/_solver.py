@@ -95,14 +95,30 @@ class FeatureMajorState(SagaState):
         table = np.zeros((n_features, 2 * n_rows + 1), dtype=state.W.dtype)
         table[:, :n_rows] = state.W.T
         table[:, n_rows : 2 * n_rows] = state.S.T
+        return cls._from_table(table, state.b, state.Sb, state.G)
+
+    @classmethod
+    def _from_table(cls, table, b, Sb, G):
+        n_rows = b.shape[0]
         return cls(
             W=table[:, :n_rows].T,
-            b=state.b,
+            b=b,
             S=table[:, n_rows : 2 * n_rows].T,
-            Sb=state.Sb,
-            G=state.G,
+            Sb=Sb,
+            G=G,
             table=table,
         )
+
+    def copy(self):
+        """Copy the table whole (contiguous), not ``W`` and ``S`` by views."""
+        return FeatureMajorState._from_table(
+            self.table.copy(), self.b.copy(), self.Sb.copy(), self.G.copy()
+        )
+
+    def restore(self, saved):
+        """Overwrite this state, in place, with ``saved`` (from ``copy``)."""
+        for name in ("table", "b", "Sb", "G"):
+            getattr(self, name)[...] = getattr(saved, name)
 
     def store_into(self, state):
         """Write ``W`` and ``S`` back into ``state``'s class-major arrays."""
