@@ -20,9 +20,12 @@ contract of a section module is one function::
 ``context`` is a :class:`fastsaga.benchmarks._context.Context`:
 
 * ``context.problem()``: the seed problem (MNIST 5000/10000, standardised,
-  C = 0.01, L1; a small synthetic problem with ``--quick``), built once, with
-  ``X_train``, ``y_train`` (labels), ``y_index`` (class indices), ``X_test``,
-  ``y_test``, ``C``, ``alpha``, ``beta``, ``objective(W, b)``;
+  C = 0.01, L1; a small synthetic problem with ``--quick``), built once, a
+  :class:`fastsaga.benchmarks._context.Problem` with ``X_train``, ``y_train``
+  (labels), ``y_index`` (class indices), ``X_test``, ``y_test``, ``C``,
+  ``penalty`` (``(alpha, beta)`` of ``fastsaga._problem.objective``),
+  ``shape`` (``(n, d, K)``), ``key`` (a digest naming cached results) and
+  ``objective(W, b)``;
 * ``context.optimum()``: the reference optimum ``F*`` of that problem as a
   dict (``value``, ``method``, ...), computed once and cached on disk;
 * ``context.repeats`` (every reported figure is a median over this many

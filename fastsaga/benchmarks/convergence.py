@@ -111,16 +111,17 @@ def scratch_runs(context, label, fit_weights):
         projected = fit_seconds * SCHEDULE_GROWTH
         if value <= min(EPSILONS) or projected > context.budget:
             break
-    to_eps, iter_to_eps = {}, {}
+    to_eps, iter_to_eps, medians = {}, {}, {}
     for eps in EPSILONS:
         hit = _first_reaching([p[2] for p in points], eps)
         if hit is None:
             to_eps[eps] = iter_to_eps[eps] = None
             continue
         max_iter, first_seconds, _ = points[hit]
-        again = [suboptimality(max_iter)[0] for _ in range(context.repeats - 1)]
-        to_eps[eps] = _solvers.median([first_seconds, *again])
-        iter_to_eps[eps] = max_iter
+        if max_iter not in medians:  # one fit may reach several eps
+            again = [suboptimality(max_iter)[0] for _ in range(context.repeats - 1)]
+            medians[max_iter] = _solvers.median([first_seconds, *again])
+        to_eps[eps], iter_to_eps[eps] = medians[max_iter], max_iter
         context.progress(f"{label}: eps {eps:g} in {to_eps[eps]:.3f} s (median)")
     return {
         "time_to_eps": to_eps,
