@@ -31,16 +31,25 @@ def _compile_args():
     return args
 
 
+# Per-extension additions.  The lazy CSR kernel's loops run over the K
+# classes of one feature (20 for 20 newsgroups): 256-bit vectors cover them
+# without a scalar tail, and measured 25 % faster per epoch there than
+# AVX-512's 512-bit ones.
+_EXTRA_ARGS = {
+    "_cython": [],
+    "_cython_sparse": [] if sys.platform == "win32" else ["-mprefer-vector-width=256"],
+}
+
 extensions = [
     Extension(
         f"fastsaga._backends.{name}",
         [f"fastsaga/_backends/{name}.pyx"],
         include_dirs=[np.get_include()],
-        extra_compile_args=_compile_args(),
+        extra_compile_args=_compile_args() + extra_args,
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     )
     # Dense kernels, and the lazy CSR kernels.
-    for name in ("_cython", "_cython_sparse")
+    for name, extra_args in _EXTRA_ARGS.items()
 ]
 
 setup(
