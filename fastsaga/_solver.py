@@ -248,7 +248,11 @@ def saga_solve(
     # A rolled-back epoch is not counted: it only shortens the step, which
     # happens at most log2(STEP_MULTIPLIER) times.
     while epoch < max_iter:
-        saved = state.copy()
+        # The whole state is kept only while a roll-back is still possible;
+        # the stopping test needs just the weights.
+        can_roll_back = step > safe_step
+        saved = state.copy() if can_roll_back else None
+        W_previous, b_previous = state.W.copy(), state.b.copy()
         constants = _problem.StepConstants.build(
             step, alpha, beta, n_samples, X.dtype
         )
@@ -266,7 +270,7 @@ def saga_solve(
                 constants.threshold, fit_intercept,
             )
         estimate = mean_loss + _problem.penalty_value(state.W, alpha, beta)
-        if _problem.step_too_long(estimate, previous_estimate) and step > safe_step:
+        if can_roll_back and _problem.step_too_long(estimate, previous_estimate):
             state.restore(saved)
             step = max(0.5 * step, safe_step)
             if verbose:
@@ -280,7 +284,7 @@ def saga_solve(
                 "theoretical step size; please report this with the data."
             )
         previous_estimate = estimate
-        change = _problem.relative_change(state.W, saved.W, state.b, saved.b)
+        change = _problem.relative_change(state.W, W_previous, state.b, b_previous)
         if verbose:
             value = _problem.objective(
                 X, y, state.W, state.b, sample_weight, alpha, beta

@@ -3,8 +3,7 @@
 
 Small ``nogil`` helpers, fused over float32/float64: comparisons that
 vectorise, the libm functions of the right precision, and one sample's
-gradient and loss.  ``_cython_sparse.pyx`` uses them; ``_cython.pyx`` still
-carries its own copies of the same definitions.
+gradient and loss, used by both ``_cython.pyx`` and ``_cython_sparse.pyx``.
 """
 
 from cython cimport floating
