@@ -116,14 +116,29 @@ def step_too_long(estimate, previous_estimate):
     return estimate > previous_estimate + ROLLBACK_RISE * abs(previous_estimate)
 
 
-def index_stream(random_state, probabilities):
-    """Draw one epoch of sample indices (``n`` draws with replacement)."""
-    n_samples = probabilities.shape[0]
-    if np.all(probabilities == probabilities[0]):
-        return random_state.randint(n_samples, size=n_samples).astype(np.intp)
-    return random_state.choice(n_samples, size=n_samples, p=probabilities).astype(
-        np.intp
-    )
+class IndexStream:
+    """Epochs of sample indices drawn with replacement from ``probabilities``.
+
+    Each epoch is ``n`` draws, the very draws of
+    ``random_state.choice(n, n, p=probabilities)``, but the cumulative
+    distribution is built once rather than every epoch (half a millisecond
+    per epoch on the seed problem).
+    """
+
+    def __init__(self, probabilities):
+        self.n_samples = probabilities.shape[0]
+        self.uniform = bool(np.all(probabilities == probabilities[0]))
+        cdf = np.cumsum(probabilities)
+        self.cdf = cdf / cdf[-1]
+
+    def draw(self, random_state):
+        """Return one epoch of indices (intp) from ``random_state``."""
+        if self.uniform:
+            indices = random_state.randint(self.n_samples, size=self.n_samples)
+        else:
+            uniforms = random_state.random_sample(self.n_samples)
+            indices = self.cdf.searchsorted(uniforms, side="right")
+        return indices.astype(np.intp)
 
 
 def lazy_decay_tables(decay, n_steps):

@@ -234,6 +234,7 @@ def saga_solve(
         X, sample_weight, fit_intercept, multinomial=state.W.shape[0] > 1
     )
     probabilities = _problem.sampling_probabilities(lipschitz, sampling)
+    stream = _problem.IndexStream(probabilities)
     safe_step = _problem.step_size(lipschitz, probabilities, alpha)
     step = safe_step * _problem.STEP_MULTIPLIER
     sample_scale = (1.0 / (n_samples * probabilities)).astype(X.dtype)
@@ -256,7 +257,7 @@ def saga_solve(
         constants = _problem.StepConstants.build(
             step, alpha, beta, n_samples, X.dtype
         )
-        indices = _problem.index_stream(random_state, probabilities)
+        indices = stream.draw(random_state)
         if sparse.issparse(X):
             mean_loss = _sparse_epoch(
                 kernels, X, y, sample_weight, sample_scale, indices, state,

@@ -86,6 +86,7 @@ def _kernel_per_epoch(X, y, C, backend, repeats):
         X, np.ones(n_samples), True, multinomial=True
     )
     probabilities = _problem.sampling_probabilities(lipschitz, "importance")
+    stream = _problem.IndexStream(probabilities)
     step = _problem.step_size(lipschitz, probabilities, alpha)
     constants = _problem.StepConstants.build(step, alpha, beta, n_samples, X.dtype)
     scale = (1.0 / (n_samples * probabilities)).astype(X.dtype)
@@ -97,7 +98,7 @@ def _kernel_per_epoch(X, y, C, backend, repeats):
     random_state = np.random.RandomState(0)
     times = []
     for _ in range(repeats + 1):  # the first epoch fills the memory
-        indices = _problem.index_stream(random_state, probabilities)
+        indices = stream.draw(random_state)
         tables = _problem.lazy_decay_tables(constants.decay, n_samples)
         start = time.perf_counter()
         kernel(
