@@ -101,8 +101,8 @@ def step_size(lipschitz, probabilities, alpha):
 
 def penalty_value(W, alpha, beta):
     """Return ``alpha/2 ||W||^2 + beta ||W||_1``."""
-    W64 = W.astype(np.float64)
-    return 0.5 * alpha * np.sum(W64 * W64) + beta * np.sum(np.abs(W64))
+    W64 = np.asarray(W, dtype=np.float64)  # no copy when already float64
+    return 0.5 * alpha * np.sum(np.square(W64)) + beta * np.sum(np.abs(W64))
 
 
 def step_too_long(estimate, previous_estimate):
