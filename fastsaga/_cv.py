@@ -347,12 +347,8 @@ class LogisticRegressionCV(LogisticRegression):
             n_classes=len(self.classes_),
             l1_ratio=self.l1_ratio_,
             sample_weight=fit_weight,
-            fit_intercept=self.fit_intercept,
-            tol=self.tol,
-            max_iter=self.max_iter,
             random_state=random_state,
-            backend=self.backend,
-            sampling=self.sampling,
+            **_solver_settings(self),
             coef=start[:, : X.shape[1]],
             intercept=start[:, -1] if self.fit_intercept else None,
         )
@@ -377,6 +373,14 @@ class LogisticRegressionCV(LogisticRegression):
         )
 
 
+
+def _solver_settings(estimator):
+    """Return the path function's solver options, as ``estimator`` sets them."""
+    return {
+        name: getattr(estimator, name)
+        for name in ("fit_intercept", "tol", "max_iter", "backend", "sampling")
+    }
+
 def _fold_path(
     X, y, y_encoded, fit_weight, score_weight, train, test, *,
     classes, estimator, Cs, scorer, random_state,
@@ -397,12 +401,8 @@ def _fold_path(
         n_classes=len(classes),
         l1_ratio=l1_ratio,
         sample_weight=fit_weight[train],
-        fit_intercept=estimator.fit_intercept,
-        tol=estimator.tol,
-        max_iter=estimator.max_iter,
         random_state=random_state,
-        backend=estimator.backend,
-        sampling=estimator.sampling,
+        **_solver_settings(estimator),
     )
     weights = {} if score_weight is None else {"sample_weight": score_weight[test]}
     scores = np.empty(len(Cs))
