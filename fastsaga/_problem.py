@@ -99,10 +99,42 @@ def step_size(lipschitz, probabilities, alpha):
     return 1.0 / (2.0 * effective + min(2.0 * n_samples * alpha, effective))
 
 
+@dataclass(frozen=True)
+class WeightSums:
+    """The reductions of an epoch's end weights that the solver needs.
+
+    The sparse kernels compute them in their end-of-epoch pass over every
+    feature (a separate pass over a large ``W`` costs as much as that pass);
+    :meth:`of` computes them in NumPy.  ``W`` has a NaN or inf exactly when
+    ``absolute`` is not finite.
+    """
+
+    squares: float  # sum W**2
+    absolute: float  # sum |W|
+    largest: float  # max |W|
+    largest_change: float  # max |W - W_previous|
+
+    @classmethod
+    def of(cls, W, W_previous):
+        W64 = np.asarray(W, dtype=np.float64)  # no copy when already float64
+        magnitudes = np.abs(W64)
+        return cls(
+            squares=float(np.sum(np.square(W64))),
+            absolute=float(np.sum(magnitudes)),
+            largest=float(np.max(magnitudes, initial=0.0)),
+            largest_change=float(np.max(np.abs(W64 - W_previous), initial=0.0)),
+        )
+
+
 def penalty_value(W, alpha, beta):
     """Return ``alpha/2 ||W||^2 + beta ||W||_1``."""
     W64 = np.asarray(W, dtype=np.float64)  # no copy when already float64
-    return 0.5 * alpha * np.sum(np.square(W64)) + beta * np.sum(np.abs(W64))
+    return penalty_from_sums(np.sum(np.square(W64)), np.sum(np.abs(W64)), alpha, beta)
+
+
+def penalty_from_sums(squares, absolute, alpha, beta):
+    """Return the penalty of weights with ``sum W**2`` and ``sum |W|`` given."""
+    return float(0.5 * alpha * squares + beta * absolute)
 
 
 def step_too_long(estimate, previous_estimate):
@@ -234,18 +266,19 @@ def objective(X, y, W, b, sample_weight, alpha, beta):
     return mean_loss(X, y, W, b, sample_weight) + penalty_value(W, alpha, beta)
 
 
-def relative_change(W, W_previous, b, b_previous):
+def relative_change(sums, b, b_previous):
     """Return scikit-learn's saga stopping quantity, ``max|dW| / max|W|``.
 
-    Intercepts are left out, as in scikit-learn, except when a strong L1
-    penalty holds ``W`` at exactly zero: scikit-learn then stops after one
-    epoch with the intercepts still moving; here they are judged instead.
-    A zero that moved has not converged (inf).
+    ``sums`` are the epoch's :class:`WeightSums`.  Intercepts are left out, as
+    in scikit-learn, except when a strong L1 penalty holds ``W`` at exactly
+    zero: scikit-learn then stops after one epoch with the intercepts still
+    moving; here they are judged instead.  A zero that moved has not
+    converged (inf).
     """
-    if not (np.any(W) or np.any(W_previous)):
-        W, W_previous = b, b_previous
-    change = float(np.max(np.abs(W - W_previous), initial=0.0))
-    scale = float(np.max(np.abs(W), initial=0.0))
+    change, scale = sums.largest_change, sums.largest
+    if change == 0.0 and scale == 0.0:  # W is zero and was zero
+        change = float(np.max(np.abs(b - b_previous), initial=0.0))
+        scale = float(np.max(np.abs(b), initial=0.0))
     if scale == 0.0:
         return 0.0 if change == 0.0 else np.inf
     return change / scale

@@ -44,11 +44,6 @@ class SagaState:
     def copy(self):
         return SagaState(*(a.copy() for a in (self.W, self.b, self.S, self.Sb, self.G)))
 
-    def restore(self, saved):
-        """Overwrite this state, in place, with ``saved``."""
-        for name in ("W", "b", "S", "Sb", "G"):
-            getattr(self, name)[...] = getattr(saved, name)
-
     @classmethod
     def from_weights(cls, W, b, n_samples):
         """Start at ``(W, b)`` with an empty gradient memory."""
@@ -69,11 +64,28 @@ class SagaState:
         away from it.  At zero weights an empty memory is as good (it is
         scikit-learn's start) and costs nothing.
         """
+        state = cls.from_weights(W, b, X.shape[0])
+        state.reset_to(X, y, sample_weight, W, b)
+        return state
+
+    def reset_to(self, X, y, sample_weight, W, b):
+        """Move, in place, to ``(W, b)`` with the memory ``at_point`` takes.
+
+        A roll-back uses it: the weights of the epoch's start are all it
+        keeps, and the memory is rebuilt there (rarely: a few times a fit at
+        most), which spares a copy of the whole state every epoch.
+        """
+        self.W[...] = W
+        self.b[...] = b
         if not (np.any(W) or np.any(b)):
-            return cls.from_weights(W, b, X.shape[0])
-        G = _problem.sample_gradients(X, y, W, b, sample_weight)
-        S = np.ascontiguousarray(np.asarray(X.T @ G).T, dtype=W.dtype)
-        return cls(W=W, b=b, S=S, Sb=G.sum(axis=0).astype(W.dtype), G=G)
+            self.S[...] = 0
+            self.Sb[...] = 0
+            self.G[...] = 0
+            return
+        G = _problem.sample_gradients(X, y, self.W, self.b, sample_weight)
+        self.G[...] = G
+        self.S[...] = np.asarray(X.T @ G).T
+        self.Sb[...] = G.sum(axis=0)
 
 
 @dataclass
@@ -82,7 +94,7 @@ class FeatureMajorState(SagaState):
 
     ``table`` row ``j`` is ``[W[:, j], S[:, j], steps applied]``, so a touched
     feature's state is contiguous; ``W`` and ``S`` are ``(K, d)`` views into
-    it, so the epoch loop (copies, roll-backs, stopping test) reads it as any
+    it, so the epoch loop (roll-backs, stopping test) reads it as any
     state.  The step column is zero between kernel calls.
     """
 
@@ -108,17 +120,6 @@ class FeatureMajorState(SagaState):
             G=G,
             table=table,
         )
-
-    def copy(self):
-        """Copy the table whole (contiguous), not ``W`` and ``S`` by views."""
-        return FeatureMajorState._from_table(
-            self.table.copy(), self.b.copy(), self.Sb.copy(), self.G.copy()
-        )
-
-    def restore(self, saved):
-        """Overwrite this state, in place, with ``saved`` (from ``copy``)."""
-        for name in ("table", "b", "Sb", "G"):
-            getattr(self, name)[...] = getattr(saved, name)
 
     def store_into(self, state):
         """Write ``W`` and ``S`` back into ``state``'s class-major arrays."""
@@ -146,16 +147,36 @@ def _exact_step_limit(dtype):
     return 2 ** (np.finfo(dtype).nmant + 1)
 
 
-def _sparse_epoch(kernels, X, y, sample_weight, sample_scale, indices, state,
-                  constants, fit_intercept):
-    """Run one epoch of the lazy CSR kernel; return its mean-loss estimate.
+def _dense_epoch(kernels, X, y, sample_weight, sample_scale, indices, state,
+                 constants, fit_intercept, W_start, W_end):
+    """Run one epoch of the dense kernel; store its end weights in ``W_end``.
 
-    Long float32 epochs are cut into calls of at most 2**24 steps, which keeps
-    the step counts in the table exact (each call ends with every feature
-    caught up).
+    Returns the kernel's mean-loss estimate and the end weights'
+    :class:`~fastsaga._problem.WeightSums` against ``W_start``.
+    """
+    mean_loss = kernels.dense_epoch(
+        X, y, sample_weight, sample_scale, indices,
+        state.W, state.b, state.S, state.Sb, state.G,
+        constants.step, constants.step_over_n, constants.decay,
+        constants.threshold, fit_intercept,
+    )
+    W_end[...] = state.W
+    return mean_loss, _problem.WeightSums.of(state.W, W_start)
+
+
+def _sparse_epoch(kernels, X, y, sample_weight, sample_scale, indices, state,
+                  constants, fit_intercept, W_start, W_end):
+    """Run one epoch of the lazy CSR kernel, as ``_dense_epoch`` does.
+
+    The kernel's closing pass over every feature stores the end weights and
+    reduces them: no other pass over a large ``W``.  Long float32 epochs are
+    cut into calls of at most 2**24 steps, which keeps the step counts in the
+    table exact (each call ends with every feature caught up; the last
+    call's weights and sums are the epoch's).
     """
     longest = min(len(indices), _exact_step_limit(X.dtype))
     powers, geometric = _problem.lazy_decay_tables(constants.decay, longest)
+    sums = np.zeros(4)
     loss = 0.0
     for start in range(0, len(indices), longest):
         chunk = indices[start : start + longest]
@@ -164,8 +185,9 @@ def _sparse_epoch(kernels, X, y, sample_weight, sample_scale, indices, state,
             state.table, state.b, state.Sb, state.G,
             constants.step, constants.step_over_n, constants.decay,
             constants.threshold, fit_intercept, powers, geometric,
+            W_start.T, W_end.T, sums,
         )
-    return loss / len(indices)
+    return loss / len(indices), _problem.WeightSums(*sums)
 
 
 @dataclass
@@ -245,50 +267,45 @@ def saga_solve(
     previous_estimate = _problem.objective(
         X, y, state.W, state.b, sample_weight, alpha, beta
     )
+    # The weights at the epoch's start serve the stopping test and a
+    # roll-back; the epoch stores its end weights in the other buffer.
+    # order="K": the sparse state's W is a strided view of a feature-major
+    # table, and buffers in that layout are filled by the kernels row by row.
+    W_start, b_start = state.W.copy(order="K"), state.b.copy()
+    W_end = np.empty_like(W_start)
+    run_epoch = _sparse_epoch if sparse.issparse(X) else _dense_epoch
     epoch = 0
     # A rolled-back epoch is not counted: it only shortens the step, which
     # happens at most log2(STEP_MULTIPLIER) times.
     while epoch < max_iter:
-        # The whole state is kept only while a roll-back is still possible;
-        # the stopping test needs just the weights.
-        can_roll_back = step > safe_step
-        saved = state.copy() if can_roll_back else None
-        # order="K": the sparse state's W is a strided view of a feature-major
-        # table, and a copy in its own layout keeps the stopping test's
-        # elementwise pass contiguous (3x faster on 20 newsgroups).
-        W_previous, b_previous = state.W.copy(order="K"), state.b.copy()
         constants = _problem.StepConstants.build(
             step, alpha, beta, n_samples, X.dtype
         )
         indices = stream.draw(random_state)
-        if sparse.issparse(X):
-            mean_loss = _sparse_epoch(
-                kernels, X, y, sample_weight, sample_scale, indices, state,
-                constants, fit_intercept,
-            )
-        else:
-            mean_loss = kernels.dense_epoch(
-                X, y, sample_weight, sample_scale, indices,
-                state.W, state.b, state.S, state.Sb, state.G,
-                constants.step, constants.step_over_n, constants.decay,
-                constants.threshold, fit_intercept,
-            )
-        estimate = mean_loss + _problem.penalty_value(state.W, alpha, beta)
-        if can_roll_back and _problem.step_too_long(estimate, previous_estimate):
-            state.restore(saved)
+        mean_loss, sums = run_epoch(
+            kernels, X, y, sample_weight, sample_scale, indices, state,
+            constants, fit_intercept, W_start, W_end,
+        )
+        estimate = mean_loss + _problem.penalty_from_sums(
+            sums.squares, sums.absolute, alpha, beta
+        )
+        if step > safe_step and _problem.step_too_long(estimate, previous_estimate):
+            state.reset_to(X, y, sample_weight, W_start, b_start)
             step = max(0.5 * step, safe_step)
             if verbose:
                 print(f"epoch {epoch + 1}: objective rose, rolled back, step "
                       f"halved to {step:.3e}")
             continue
         epoch += 1
-        if not (np.all(np.isfinite(state.W)) and np.all(np.isfinite(state.b))):
+        if not (np.isfinite(sums.absolute) and np.all(np.isfinite(state.b))):
             raise FloatingPointError(
                 f"SAGA diverged in epoch {epoch} (non-finite weights) at the "
                 "theoretical step size; please report this with the data."
             )
         previous_estimate = estimate
-        change = _problem.relative_change(state.W, W_previous, state.b, b_previous)
+        change = _problem.relative_change(sums, state.b, b_start)
+        W_start, W_end = W_end, W_start
+        b_start = state.b.copy()
         if verbose:
             value = _problem.objective(
                 X, y, state.W, state.b, sample_weight, alpha, beta

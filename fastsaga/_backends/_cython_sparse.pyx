@@ -188,6 +188,9 @@ def sparse_epoch(
     bint fit_intercept,
     const double[::1] powers,
     const double[::1] geometric,
+    const floating[:, ::1] start_weights,
+    floating[:, ::1] end_weights,
+    double[::1] sums,
 ):
     """Run proximal SAGA steps over ``indices`` on CSR ``X``, in place.
 
@@ -196,6 +199,10 @@ def sparse_epoch(
     column (steps applied) is zero on entry and is left zero on return, with
     every feature caught up.  ``powers[m] = decay**m`` and ``geometric[m] =
     sum_{l<m} decay**l`` for ``m <= len(indices)``.
+
+    The closing pass stores the weights in ``end_weights`` (``(d, K)``) and
+    writes their ``WeightSums`` into ``sums``: ``sum w**2``, ``sum |w|``,
+    ``max |w|`` and ``max |w - start_weights|``.
 
     Each step: catch up the row's features and accumulate the logits; the
     gradient and the intercept; then the full step on the row's features.
@@ -210,6 +217,8 @@ def sparse_epoch(
     cdef floating* row
     cdef double shift = step_over_n, cut = threshold, rate = decay
     cdef double loss_sum = 0.0
+    cdef double w, magnitude, squares = 0.0, absolute = 0.0
+    cdef double largest = 0.0, largest_change = 0.0
     # Rows: logits, gradient, its change, the change times the step.
     cdef floating[:, ::1] scratch = np.empty(
         (4, n_rows), dtype=np.float32 if floating is float else np.float64
@@ -264,4 +273,16 @@ def sparse_epoch(
                 _catch_up(row, n_rows, missed, shift, cut, rate,
                           &powers[0], &geometric[0], original)
             row[last] = 0
+            for k in range(n_rows):
+                w = row[k]
+                magnitude = _abs(w)
+                squares += w * w
+                absolute += magnitude
+                largest = _max(largest, magnitude)
+                largest_change = _max(largest_change, _abs(w - start_weights[j, k]))
+                end_weights[j, k] = row[k]
+    sums[0] = squares
+    sums[1] = absolute
+    sums[2] = largest
+    sums[3] = largest_change
     return loss_sum / _max(<double>n_steps, 1.0)

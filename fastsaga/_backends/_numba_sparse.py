@@ -194,7 +194,7 @@ def _catch_up(row, n_rows, m, step_over_n, threshold, decay, powers, geometric,
 def sparse_epoch(
     data, columns, indptr, y, sample_weight, sample_scale, indices,
     table, b, Sb, G, step, step_over_n, decay, threshold, fit_intercept,
-    powers, geometric,
+    powers, geometric, start_weights, end_weights, sums,
 ):
     """Run proximal SAGA steps over ``indices`` on CSR ``X``, in place.
 
@@ -203,6 +203,10 @@ def sparse_epoch(
     column (steps applied) is zero on entry and is left zero on return, with
     every feature caught up.  ``powers[m] = decay**m`` and ``geometric[m] =
     sum_{l<m} decay**l`` for ``m <= len(indices)``.
+
+    The closing pass stores the weights in ``end_weights`` (``(d, K)``) and
+    writes their ``WeightSums`` into ``sums``: ``sum w**2``, ``sum |w|``,
+    ``max |w|`` and ``max |w - start_weights|``.
 
     Each step: catch up the row's features and accumulate the logits; the
     gradient and the intercept; then the full step on the row's features.
@@ -258,10 +262,24 @@ def sparse_epoch(
                 row[k] = _soft_threshold(v, threshold)
                 row[n_rows + k] += delta[k] * x
             row[last] = t + 1
+    squares = absolute = largest = largest_change = 0.0
     for j in range(n_features):
-        missed = n_steps - int(table[j, last])
+        row = table[j]
+        missed = n_steps - int(row[last])
         if missed > 0:
-            _catch_up(table[j], n_rows, missed, shift, cut, rate, powers,
+            _catch_up(row, n_rows, missed, shift, cut, rate, powers,
                       geometric, original)
-        table[j, last] = 0
+        row[last] = 0
+        for k in range(n_rows):
+            w = np.float64(row[k])
+            magnitude = abs(w)
+            squares += w * w
+            absolute += magnitude
+            largest = max(largest, magnitude)
+            largest_change = max(largest_change, abs(w - start_weights[j, k]))
+            end_weights[j, k] = row[k]
+    sums[0] = squares
+    sums[1] = absolute
+    sums[2] = largest
+    sums[3] = largest_change
     return loss_sum / max(n_steps, 1)
