@@ -28,7 +28,7 @@ from sklearn.exceptions import ConvergenceWarning
 from .. import _problem
 from .._backends import get_backend
 from .._estimator import LogisticRegression
-from .._solver import FeatureMajorState, SagaState
+from .._solver import FeatureMajorState, SagaState, _sparse_epoch
 from ._format import ratio, seconds, table
 from ._solvers import FASTSAGA_BACKENDS, fastsaga_trace, median, timed
 
@@ -76,7 +76,7 @@ def _warm_up(X, y, C):
 
 
 def _kernel_per_epoch(X, y, C, backend, repeats):
-    """Time of the kernel call alone for one epoch (no solver around it)."""
+    """Time of one epoch's kernel calls alone (no solver loop around them)."""
     X = X.tocsr()
     n_samples, n_features = X.shape
     labels = np.unique(y, return_inverse=True)[1].astype(np.intp)
@@ -94,18 +94,17 @@ def _kernel_per_epoch(X, y, C, backend, repeats):
     state = FeatureMajorState.wrap(
         SagaState.zeros(n_samples, n_rows, n_features, X.dtype)
     )
-    kernel = get_backend(backend).sparse_epoch
+    kernels = get_backend(backend)
+    W_start = state.W.copy(order="K")
+    W_end = np.empty_like(W_start)
     random_state = np.random.RandomState(0)
     times = []
     for _ in range(repeats + 1):  # the first epoch fills the memory
         indices = stream.draw(random_state)
-        tables = _problem.lazy_decay_tables(constants.decay, n_samples)
         start = time.perf_counter()
-        kernel(
-            X.data, X.indices, X.indptr, labels, weights, scale, indices,
-            state.table, state.b, state.Sb, state.G, constants.step,
-            constants.step_over_n, constants.decay, constants.threshold, True,
-            *tables,
+        _sparse_epoch(
+            kernels, X, labels, weights, scale, indices, state, constants,
+            True, W_start, W_end,
         )
         times.append(time.perf_counter() - start)
     return median(times[1:])
