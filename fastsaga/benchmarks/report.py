@@ -31,6 +31,15 @@ DESCRIPTION = (
 )
 
 
+def _absolute(directory):
+    """``directory`` made absolute (None stays None).
+
+    The whole-example section runs its processes in a scratch directory, where
+    a relative data path (``FASTSAGA_MNIST_DIR=../shared/mnist``) would miss.
+    """
+    return None if directory is None else str(Path(directory).resolve())
+
+
 def add_arguments(parser):
     """Register the report's options on ``parser``."""
     parser.add_argument(
@@ -91,7 +100,7 @@ def run(args):
         cache_dir=args.cache_dir or default_cache_dir(),
         repeats=args.repeats,
         quick=args.quick,
-        mnist_dir=args.mnist_dir,
+        mnist_dir=_absolute(args.mnist_dir or os.environ.get("FASTSAGA_MNIST_DIR")),
         sklearn_data_home=args.sklearn_data_home,
         budget=args.budget or (2.0 if args.quick else 40.0),
     )

@@ -231,8 +231,9 @@ def _synthetic_part(context):
         + table(["d", "solver", "per epoch", "vs sklearn"], rows)
         + "\n\nTime per epoch when d grows 10x at fixed non-zeros: "
         + ", ".join(f"{b} x{g:.2f}" for b, g in growth.items())
-        + " (what grows is the O(d K) per-epoch work: the end-of-epoch "
-        "catch-up of every feature, the solver's copies and stopping test)."
+        + " (what grows is the O(d K) work: each epoch's closing pass, which "
+        "catches up every feature and stores and sums its weights, and each "
+        "fit's copies into and out of the feature-major table)."
     )
     return markdown, data
 
