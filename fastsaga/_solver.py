@@ -94,8 +94,7 @@ class FeatureMajorState(SagaState):
 
     ``table`` row ``j`` is ``[W[:, j], S[:, j], steps applied]``, so a touched
     feature's state is contiguous; ``W`` and ``S`` are ``(K, d)`` views into
-    it, so the epoch loop (roll-backs, stopping test) reads it as any
-    state.  The step column is zero between kernel calls.
+    it, so roll-backs, callbacks and verbose output use it as any state.  The step column is zero between kernel calls.
     """
 
     table: np.ndarray = None
