@@ -173,25 +173,29 @@ class IndexStream:
         return indices.astype(np.intp)
 
 
-def lazy_decay_tables(decay, n_steps):
+def lazy_decay_tables(decay, n_steps, dtype=np.float64):
     """Return ``decay**m`` and ``sum_{l<m} decay**l`` for ``m = 0..n_steps``.
 
     The sparse kernels apply ``m`` skipped steps of ``u <- decay * u - e`` in
     closed form, ``decay**m * u - e * sum_{l<m} decay**l``; tabulating both
     factors once per epoch spares an exponential per touched feature.  They
-    are computed from ``decay`` as the kernels see it (in its dtype) with
-    ``log1p``/``expm1``, which keep full precision for ``decay`` near 1.
+    are computed in float64 from ``decay`` as the kernels see it (in its
+    dtype) with ``log1p``/``expm1``, which keep full precision for ``decay``
+    near 1, and rounded once to ``dtype``, the precision the catch-up runs in.
     """
     m = np.arange(n_steps + 1, dtype=np.float64)
     shrink = 1.0 - np.float64(decay)
     if shrink == 0.0:
-        return np.ones_like(m), m
-    if shrink >= 1.0:
+        powers, geometric = np.ones_like(m), m
+    elif shrink >= 1.0:
         # decay <= 0: no logarithm; the kernels step such gaps one by one.
         powers = np.float64(decay) ** m
-        return powers, (1.0 - powers) / shrink
-    log_decay = np.log1p(-shrink)
-    return np.exp(m * log_decay), -np.expm1(m * log_decay) / shrink
+        geometric = (1.0 - powers) / shrink
+    else:
+        log_decay = np.log1p(-shrink)
+        powers = np.exp(m * log_decay)
+        geometric = -np.expm1(m * log_decay) / shrink
+    return powers.astype(dtype, copy=False), geometric.astype(dtype, copy=False)
 
 
 @dataclass(frozen=True)

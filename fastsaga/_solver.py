@@ -174,7 +174,9 @@ def _sparse_epoch(kernels, X, y, sample_weight, sample_scale, indices, state,
     call's weights and sums are the epoch's).
     """
     longest = min(len(indices), _exact_step_limit(X.dtype))
-    powers, geometric = _problem.lazy_decay_tables(constants.decay, longest)
+    powers, geometric = _problem.lazy_decay_tables(
+        constants.decay, longest, X.dtype
+    )
     sums = np.zeros(4)
     loss = 0.0
     for start in range(0, len(indices), longest):

@@ -66,27 +66,34 @@ def stepped(w, m, c, threshold, decay):
     return w
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("decay", [1.0, 1 - 1e-9, 0.999, 0.9, 0.3, -0.5])
 @pytest.mark.parametrize("threshold", [0.0, 0.01])
-def test_catch_up_matches_the_step_by_step_loop(decay, threshold):
+def test_catch_up_matches_the_step_by_step_loop(decay, threshold, dtype):
+    # float32 data: the catch-up runs in float32, to float32's rounding.
+    rtol = 1e-9 if dtype == np.float64 else 1e-5
     rng = np.random.RandomState(int(1e6 * (decay + 1)) + int(1e3 * threshold))
     n_rows, longest = 64, 5000
-    powers, geometric = _problem.lazy_decay_tables(decay, longest)
+    decay, threshold = dtype(decay), dtype(threshold)
+    powers, geometric = _problem.lazy_decay_tables(decay, longest, dtype)
     for m in (1, 2, 7, 100, longest):
         # Weights and drifts on scales that put the crossing anywhere in the
         # gap: positive, zero and negative starts, drifts inside and outside
         # the threshold, either sign.
-        table = np.zeros((1, 2 * n_rows + 1))
+        table = np.zeros((1, 2 * n_rows + 1), dtype)
         weights = rng.normal(size=n_rows) * rng.choice([0.0, 1e-3, 1.0], n_rows)
         drifts = rng.normal(size=n_rows) * rng.choice([1e-5, 1e-3, 0.05], n_rows)
         table[0, :n_rows] = weights
         table[0, n_rows : 2 * n_rows] = drifts  # S; step_over_n = 1 below
-        _catch_up(table[0], n_rows, m, 1.0, threshold, decay, powers, geometric,
-                  np.empty(n_rows))
+        _catch_up(table[0], n_rows, m, dtype(1.0), threshold, decay, powers,
+                  geometric, np.empty(n_rows, dtype))
+        # The reference steps in float64 from the same (rounded) inputs.
         expected = [
-            stepped(w, m, c, threshold, decay) for w, c in zip(weights, drifts)
+            stepped(float(w), m, float(c), float(threshold), float(decay))
+            for w, c in zip(weights.astype(dtype), drifts.astype(dtype))
         ]
-        assert_allclose(table[0, :n_rows], expected, rtol=1e-9, atol=1e-12)
+        assert_allclose(table[0, :n_rows], expected, rtol=rtol,
+                        atol=rtol * 1e-3 * max(np.max(np.abs(expected)), 1.0))
 
 
 def test_catch_up_over_a_long_gap_has_no_underflow():

@@ -97,8 +97,8 @@ cdef double _catch_up_crossing(
     return w
 
 
-cdef inline double _regime_steps(
-    double w, double c, double threshold, double power, double geo
+cdef inline floating _regime_steps(
+    floating w, floating c, floating threshold, floating power, floating geo
 ) noexcept nogil:
     """The ``m`` steps in closed form if the iterate stays in ``w``'s regime.
 
@@ -107,15 +107,15 @@ cdef inline double _regime_steps(
     the geometric sum, or stays.  Selects, not branches: the signs of a
     feature's weights are unpredictable.
     """
-    cdef double clipped = _min(_max(c, -threshold), threshold)
-    cdef double offset = -threshold if w > 0 else (threshold if w < 0 else clipped)
+    cdef floating clipped = _min(_max(c, -threshold), threshold)
+    cdef floating offset = -threshold if w > 0 else (threshold if w < 0 else clipped)
     return power * w - (c - offset) * geo
 
 
 cdef void _catch_up(
-    floating* row, Py_ssize_t n_rows, Py_ssize_t m, double step_over_n,
-    double threshold, double decay, const double* powers,
-    const double* geometric, double* original,
+    floating* row, Py_ssize_t n_rows, Py_ssize_t m, floating step_over_n,
+    floating threshold, floating decay, const floating* powers,
+    const floating* geometric, floating* original,
 ) noexcept nogil:
     """Apply the ``m`` missed steps to one feature's weights, in place.
 
@@ -127,24 +127,24 @@ cdef void _catch_up(
     (``threshold == 0``) one affine map covers every regime: nothing to redo.
     """
     cdef Py_ssize_t k
-    cdef double w, c, new
-    cdef double power = powers[m], geo = geometric[m]
+    cdef floating w, c, new
+    cdef floating power = powers[m], geo = geometric[m]
     cdef bint crossed = False, left, through
     for k in range(n_rows):
         w = row[k]
-        c = step_over_n * <double>row[n_rows + k]
+        c = step_over_n * row[n_rows + k]
         new = _regime_steps(w, c, threshold, power, geo)
         left = (w != 0) & (w * new <= 0)
         # A weight that reached zero stays there under a drift within the
         # threshold: only a stronger drift needs the crossing step count.
         through = _abs(c) > threshold
         original[k] = w
-        row[k] = <floating>(0.0 if left and not through else new)
+        row[k] = 0 if left and not through else new
         crossed |= left & through
     if decay <= 0 or (crossed and threshold > 0):
         for k in range(n_rows):
             w = original[k]
-            c = step_over_n * <double>row[n_rows + k]
+            c = step_over_n * row[n_rows + k]
             new = _regime_steps(w, c, threshold, power, geo)
             if decay <= 0 or (w != 0 and w * new <= 0 and _abs(c) > threshold):
                 row[k] = <floating>_catch_up_crossing(w, m, c, threshold, decay)
@@ -186,8 +186,8 @@ def sparse_epoch(
     floating decay,
     floating threshold,
     bint fit_intercept,
-    const double[::1] powers,
-    const double[::1] geometric,
+    const floating[::1] powers,
+    const floating[::1] geometric,
     const floating[:, ::1] start_weights,
     floating[:, ::1] end_weights,
     double[::1] sums,
@@ -215,20 +215,19 @@ def sparse_epoch(
     cdef Py_ssize_t t, k, i, p, j, start, end, missed
     cdef floating x, v, scaled, loss
     cdef floating* row
-    cdef double shift = step_over_n, cut = threshold, rate = decay
     cdef double loss_sum = 0.0
     cdef double w, magnitude, squares = 0.0, absolute = 0.0
     cdef double largest = 0.0, largest_change = 0.0
-    # Rows: logits, gradient, its change, the change times the step.
+    # Rows: logits, gradient, its change, the change times the step, and the
+    # weights of a feature before its catch-up.
     cdef floating[:, ::1] scratch = np.empty(
-        (4, n_rows), dtype=np.float32 if floating is float else np.float64
+        (5, n_rows), dtype=np.float32 if floating is float else np.float64
     )
     cdef floating* z = &scratch[0, 0]
     cdef floating* g = &scratch[1, 0]
     cdef floating* delta = &scratch[2, 0]
     cdef floating* grad = &scratch[3, 0]
-    cdef double[::1] original_weights = np.empty(n_rows)
-    cdef double* original = &original_weights[0]
+    cdef floating* original = &scratch[4, 0]
     with nogil:
         for t in range(n_steps):
             i = indices[t]
@@ -240,7 +239,7 @@ def sparse_epoch(
                 row = &table[columns[p], 0]
                 missed = t - <Py_ssize_t>row[last]
                 if missed > 0:
-                    _catch_up(row, n_rows, missed, shift, cut, rate,
+                    _catch_up(row, n_rows, missed, step_over_n, threshold, decay,
                               &powers[0], &geometric[0], original)
                 x = data[p]
                 for k in range(n_rows):
@@ -270,7 +269,7 @@ def sparse_epoch(
             row = &table[j, 0]
             missed = n_steps - <Py_ssize_t>row[last]
             if missed > 0:
-                _catch_up(row, n_rows, missed, shift, cut, rate,
+                _catch_up(row, n_rows, missed, step_over_n, threshold, decay,
                           &powers[0], &geometric[0], original)
             row[last] = 0
             for k in range(n_rows):

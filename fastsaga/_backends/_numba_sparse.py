@@ -19,7 +19,9 @@ Both factors come from tables built once per epoch (``_problem.
 lazy_decay_tables``), so the usual case costs a multiply-add; only a regime
 change takes a logarithm, to count the steps before the crossing (and
 exponentials, so that path needs no tables).  The
-catch-up is computed in float64 whatever the data's dtype.
+fast path runs in the data's dtype (the tables come in it too): in float32 a
+vector holds twice the weights, and the catch-up runs twice as fast; the rare
+crossing path runs in float64.
 
 The loops are those of ``_cython_sparse.pyx``, in the same order.
 """
@@ -171,23 +173,26 @@ def _catch_up(row, n_rows, m, step_over_n, threshold, decay, powers, geometric,
     geo = geometric[m]
     crossed = False
     for k in range(n_rows):
-        w = np.float64(row[k])
-        new = _regime_steps(w, step_over_n * np.float64(row[n_rows + k]),
-                            threshold, power, geo)
+        w = row[k]
+        c = step_over_n * row[n_rows + k]
+        new = _regime_steps(w, c, threshold, power, geo)
         left = (w != 0) & (w * new <= 0)
         # A weight that reached zero stays there under a drift within the
         # threshold: only a stronger drift needs the crossing step count.
-        through = abs(step_over_n * np.float64(row[n_rows + k])) > threshold
+        through = abs(c) > threshold
         original[k] = w
-        row[k] = 0.0 if left and not through else new
+        row[k] = 0 if left and not through else new
         crossed |= left & through
     if decay <= 0 or (crossed and threshold > 0):
         for k in range(n_rows):
             w = original[k]
-            c = step_over_n * np.float64(row[n_rows + k])
+            c = step_over_n * row[n_rows + k]
             new = _regime_steps(w, c, threshold, power, geo)
             if decay <= 0 or (w != 0 and w * new <= 0 and abs(c) > threshold):
-                row[k] = _catch_up_crossing(w, m, c, threshold, decay)
+                row[k] = _catch_up_crossing(
+                    np.float64(w), m, np.float64(c), np.float64(threshold),
+                    np.float64(decay),
+                )
 
 
 @_jit
@@ -220,10 +225,7 @@ def sparse_epoch(
     g = np.empty(n_rows, dtype=table.dtype)
     delta = np.empty(n_rows, dtype=table.dtype)
     grad = np.empty(n_rows, dtype=table.dtype)
-    original = np.empty(n_rows, dtype=np.float64)
-    shift = np.float64(step_over_n)
-    cut = np.float64(threshold)
-    rate = np.float64(decay)
+    original = np.empty(n_rows, dtype=table.dtype)
     n_steps = indices.shape[0]
     loss_sum = 0.0
     for t in range(n_steps):
@@ -236,7 +238,7 @@ def sparse_epoch(
             row = table[columns[p]]
             missed = t - int(row[last])
             if missed > 0:
-                _catch_up(row, n_rows, missed, shift, cut, rate, powers,
+                _catch_up(row, n_rows, missed, step_over_n, threshold, decay, powers,
                           geometric, original)
             x = data[p]
             for k in range(n_rows):
@@ -267,7 +269,7 @@ def sparse_epoch(
         row = table[j]
         missed = n_steps - int(row[last])
         if missed > 0:
-            _catch_up(row, n_rows, missed, shift, cut, rate, powers,
+            _catch_up(row, n_rows, missed, step_over_n, threshold, decay, powers,
                       geometric, original)
         row[last] = 0
         for k in range(n_rows):
