@@ -85,7 +85,7 @@ def test_catch_up_matches_the_step_by_step_loop(decay, threshold, dtype):
         drifts = rng.normal(size=n_rows) * rng.choice([1e-5, 1e-3, 0.05], n_rows)
         table[0, :n_rows] = weights
         table[0, n_rows : 2 * n_rows] = drifts  # S; step_over_n = 1 below
-        _catch_up(table[0], n_rows, m, dtype(1.0), threshold, decay, powers,
+        _catch_up(table, 0, n_rows, m, dtype(1.0), threshold, decay, powers,
                   geometric, np.empty(n_rows, dtype))
         # The reference steps in float64 from the same (rounded) inputs.
         expected = [
@@ -101,7 +101,7 @@ def test_catch_up_over_a_long_gap_has_no_underflow():
     decay, m = 0.5, 4000
     powers, geometric = _problem.lazy_decay_tables(decay, m)
     table = np.array([[1e300, -3.0, 1.0, 0.5, 0.0]])
-    _catch_up(table[0], 2, m, 1.0, 0.25, decay, powers, geometric, np.empty(2))
+    _catch_up(table, 0, 2, m, 1.0, 0.25, decay, powers, geometric, np.empty(2))
     # w <- prox(0.5 w - c) with c > t drives both to the negative regime's
     # fixed point -(c - t) / (1 - 0.5): 1e300 crosses zero after ~1000 steps.
     assert_allclose(table[0, :2], [-1.5, -0.5])

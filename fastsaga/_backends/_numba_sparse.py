@@ -157,10 +157,14 @@ def _regime_steps(w, c, threshold, power, geo):
     return power * w - (c - offset) * geo
 
 
-@_jit
-def _catch_up(row, n_rows, m, step_over_n, threshold, decay, powers, geometric,
-              original):
-    """Apply the ``m`` missed steps to one feature's weights (its table row).
+# Inlined by Numba into the step loop: called, it took and released a
+# reference on each array argument (four atomic calls per touched feature),
+# which made the whole epoch 1.6x slower.
+@njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy",
+      inline="always")
+def _catch_up(table, j, n_rows, m, step_over_n, threshold, decay, powers,
+              geometric, original):
+    """Apply the ``m`` missed steps to feature ``j``'s weights (table row ``j``).
 
     The fast pass takes each weight's regime's closed form.  The iterate is
     monotone, so a result still in the starting regime never left it; a
@@ -168,28 +172,30 @@ def _catch_up(row, n_rows, m, step_over_n, threshold, decay, powers, geometric,
     goes to zero (and stays) when the drift is within the threshold, and
     otherwise is redone by ``_catch_up_crossing`` from ``original``.  Without L1
     (``threshold == 0``) one affine map covers every regime: nothing to redo.
+    The table is indexed in place, never sliced: a view of a row is a new
+    array whose reference count is taken and released.
     """
     power = powers[m]
     geo = geometric[m]
     crossed = False
     for k in range(n_rows):
-        w = row[k]
-        c = step_over_n * row[n_rows + k]
+        w = table[j, k]
+        c = step_over_n * table[j, n_rows + k]
         new = _regime_steps(w, c, threshold, power, geo)
         left = (w != 0) & (w * new <= 0)
         # A weight that reached zero stays there under a drift within the
         # threshold: only a stronger drift needs the crossing step count.
         through = abs(c) > threshold
         original[k] = w
-        row[k] = 0 if left and not through else new
+        table[j, k] = 0 if left and not through else new
         crossed |= left & through
     if decay <= 0 or (crossed and threshold > 0):
         for k in range(n_rows):
             w = original[k]
-            c = step_over_n * row[n_rows + k]
+            c = step_over_n * table[j, n_rows + k]
             new = _regime_steps(w, c, threshold, power, geo)
             if decay <= 0 or (w != 0 and w * new <= 0 and abs(c) > threshold):
-                row[k] = _catch_up_crossing(
+                table[j, k] = _catch_up_crossing(
                     np.float64(w), m, np.float64(c), np.float64(threshold),
                     np.float64(decay),
                 )
@@ -235,14 +241,14 @@ def sparse_epoch(
         for k in range(n_rows):
             z[k] = b[k]
         for p in range(start, end):
-            row = table[columns[p]]
-            missed = t - int(row[last])
+            j = columns[p]
+            missed = t - int(table[j, last])
             if missed > 0:
-                _catch_up(row, n_rows, missed, step_over_n, threshold, decay, powers,
-                          geometric, original)
+                _catch_up(table, j, n_rows, missed, step_over_n, threshold, decay,
+                          powers, geometric, original)
             x = data[p]
             for k in range(n_rows):
-                z[k] += row[k] * x
+                z[k] += table[j, k] * x
         loss = _sample_gradient(z, y[i], sample_weight[i], g)
         loss_sum += sample_scale[i] * sample_weight[i] * loss
         scaled = step * sample_scale[i]
@@ -257,29 +263,29 @@ def sparse_epoch(
         if t + 1 < n_steps:
             _prefetch_rows(table, columns, indptr, indices[t + 1])
         for p in range(start, end):
-            row = table[columns[p]]
+            j = columns[p]
             x = data[p]
             for k in range(n_rows):
-                v = decay * row[k] - grad[k] * x - step_over_n * row[n_rows + k]
-                row[k] = _soft_threshold(v, threshold)
-                row[n_rows + k] += delta[k] * x
-            row[last] = t + 1
+                v = (decay * table[j, k] - grad[k] * x
+                     - step_over_n * table[j, n_rows + k])
+                table[j, k] = _soft_threshold(v, threshold)
+                table[j, n_rows + k] += delta[k] * x
+            table[j, last] = t + 1
     squares = absolute = largest = largest_change = 0.0
     for j in range(n_features):
-        row = table[j]
-        missed = n_steps - int(row[last])
+        missed = n_steps - int(table[j, last])
         if missed > 0:
-            _catch_up(row, n_rows, missed, step_over_n, threshold, decay, powers,
-                      geometric, original)
-        row[last] = 0
+            _catch_up(table, j, n_rows, missed, step_over_n, threshold, decay,
+                      powers, geometric, original)
+        table[j, last] = 0
         for k in range(n_rows):
-            w = np.float64(row[k])
+            w = np.float64(table[j, k])
             magnitude = abs(w)
             squares += w * w
             absolute += magnitude
             largest = max(largest, magnitude)
             largest_change = max(largest_change, abs(w - start_weights[j, k]))
-            end_weights[j, k] = row[k]
+            end_weights[j, k] = table[j, k]
     sums[0] = squares
     sums[1] = absolute
     sums[2] = largest
