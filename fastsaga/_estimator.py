@@ -17,7 +17,7 @@ from sklearn.utils.validation import (
 
 from . import _problem
 from ._backends import BACKENDS, get_backend
-from ._solver import SagaState, saga_solve
+from ._solver import saga_solve, state_class
 
 # l1_ratio implied by an explicit penalty name.
 _IMPLIED_L1_RATIO = {"l1": 1.0, "l2": 0.0}
@@ -272,7 +272,7 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
             X,
             y_encoded,
             sample_weight,
-            SagaState.at_point(X, y_encoded, sample_weight, W, b),
+            state_class(X).at_point(X, y_encoded, sample_weight, W, b),
             alpha=alpha,
             beta=beta,
             fit_intercept=self.fit_intercept,
@@ -283,7 +283,8 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
             random_state=self.random_state,
             verbose=self.verbose,
         )
-        self.coef_ = result.state.W
+        # A sparse fit's W is a strided view of its feature-major table.
+        self.coef_ = np.ascontiguousarray(result.state.W)
         self.intercept_ = result.state.b
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         return self

@@ -27,7 +27,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from . import _problem
-from ._solver import SagaState, saga_solve
+from ._solver import saga_solve, state_class
 
 
 @dataclass
@@ -105,7 +105,7 @@ def logistic_regression_path(
         sample_weight = np.ones(n_samples, dtype=X.dtype)
     random_state = check_random_state(random_state)
 
-    initial = _initial_state(coef, intercept, n_samples, n_rows, n_features, X.dtype)
+    initial = _initial_state(coef, intercept, X, n_rows)
     state = initial.copy()
     result = PathResult(
         coefs=np.empty((Cs.size, n_rows, n_features), dtype=X.dtype),
@@ -137,11 +137,13 @@ def logistic_regression_path(
     return result
 
 
-def _initial_state(coef, intercept, n_samples, n_rows, n_features, dtype):
+def _initial_state(coef, intercept, X, n_rows):
     """Return the first fit's state: the given weights, an empty memory."""
-    W = np.zeros((n_rows, n_features), dtype) if coef is None else coef
-    b = np.zeros(n_rows, dtype) if intercept is None else intercept
-    return SagaState.from_weights(
-        np.array(W, dtype=dtype, order="C"), np.array(b, dtype=dtype), n_samples
+    n_samples, n_features = X.shape
+    W = np.zeros((n_rows, n_features), X.dtype) if coef is None else coef
+    b = np.zeros(n_rows, X.dtype) if intercept is None else intercept
+    return state_class(X).from_weights(
+        np.array(W, dtype=X.dtype, order="C"), np.array(b, dtype=X.dtype),
+        n_samples,
     )
 

@@ -100,6 +100,20 @@ class FeatureMajorState(SagaState):
     table: np.ndarray = None
 
     @classmethod
+    def from_weights(cls, W, b, n_samples):
+        """Start at ``(W, b)`` with an empty gradient memory, in a table."""
+        n_rows, n_features = W.shape
+        table = np.zeros((n_features, 2 * n_rows + 1), dtype=W.dtype)
+        table[:, :n_rows] = W.T
+        G = np.zeros((n_samples, n_rows), dtype=W.dtype)
+        return cls._from_table(table, b, np.zeros_like(b), G)
+
+    def copy(self):
+        return self._from_table(
+            self.table.copy(), self.b.copy(), self.Sb.copy(), self.G.copy()
+        )
+
+    @classmethod
     def wrap(cls, state):
         """Copy ``state``'s ``W`` and ``S`` into a table; share the rest."""
         n_rows, n_features = state.W.shape
@@ -124,6 +138,16 @@ class FeatureMajorState(SagaState):
         """Write ``W`` and ``S`` back into ``state``'s class-major arrays."""
         state.W[...] = self.W
         state.S[...] = self.S
+
+
+def state_class(X):
+    """The state layout ``saga_solve`` runs on for ``X``, without a copy.
+
+    Sparse data runs on a :class:`FeatureMajorState`; a class-major state
+    given with it is copied into one and back (both ways O(d K)), which a fit
+    that builds its state in this class spares.
+    """
+    return FeatureMajorState if sparse.issparse(X) else SagaState
 
 
 def _canonical_csr(X):
@@ -237,13 +261,15 @@ def saga_solve(
     -------
     SagaResult
     """
+    if sparse.issparse(X):
+        X = _canonical_csr(X)
     if sparse.issparse(X) and not isinstance(state, FeatureMajorState):
         # The lazy kernels run on a feature-major copy of W and S, written
         # back however the run ends (a callback may stop it by raising).
         lazy = FeatureMajorState.wrap(state)
         try:
             result = saga_solve(
-                _canonical_csr(X), y, sample_weight, lazy, alpha=alpha,
+                X, y, sample_weight, lazy, alpha=alpha,
                 beta=beta, fit_intercept=fit_intercept, sampling=sampling,
                 backend=backend, tol=tol, max_iter=max_iter,
                 random_state=random_state, verbose=verbose, callback=callback,

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import sparse
 from _reference import make_data
 from sklearn.linear_model import LogisticRegressionCV as SklearnLogisticRegressionCV
 from sklearn.model_selection import StratifiedKFold
@@ -93,6 +94,27 @@ def test_warm_path_reaches_the_objectives_of_cold_fits(n_classes, l1_ratio):
         assert warm == pytest.approx(cold, rel=1e-6)
     # Warm starts are the point: the whole path must not cost more epochs.
     assert paths[True].n_iter.sum() <= paths[False].n_iter.sum()
+
+
+@pytest.mark.parametrize("warm_start", [True, False])
+def test_csr_path_equals_dense_path(warm_start):
+    # A sparse path runs on one feature-major state from C to C: it must
+    # walk the dense path's iterates (same index stream) to rounding.
+    X, y = make_data(3)
+    X[np.abs(X) < 0.5] = 0.0
+    paths = [
+        logistic_regression_path(
+            data, y, PATH_CS, n_classes=3, l1_ratio=0.5, tol=1e-3,
+            max_iter=1000, random_state=0, warm_start=warm_start,
+        )
+        for data in (X, sparse.csr_matrix(X))
+    ]
+    np.testing.assert_array_equal(paths[0].n_iter, paths[1].n_iter)
+    scale = np.max(np.abs(paths[0].coefs))
+    np.testing.assert_allclose(paths[1].coefs, paths[0].coefs, rtol=0,
+                               atol=1e-9 * scale)
+    np.testing.assert_allclose(paths[1].intercepts, paths[0].intercepts,
+                               rtol=0, atol=1e-9 * scale)
 
 
 def test_path_keeps_the_callers_order_and_inputs():
