@@ -19,9 +19,9 @@ Both factors come from tables built once per epoch (``_problem.
 lazy_decay_tables``), so the usual case costs a multiply-add; only a regime
 change takes a logarithm, to count the steps before the crossing (and
 exponentials, so that path needs no tables).  The
-fast path runs in the data's dtype (the tables come in it too): in float32 a
-vector holds twice the weights, and the catch-up runs twice as fast; the rare
-crossing path runs in float64.
+fast path runs in the data's dtype (the tables come in it too), since in
+float32 a vector holds twice the weights and no conversions are needed; the
+rare crossing path runs in float64.
 
 The loops are those of ``_cython_sparse.pyx``, in the same order.
 """
