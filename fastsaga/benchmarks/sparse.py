@@ -233,7 +233,7 @@ def _synthetic_part(context):
         + ", ".join(f"{b} x{g:.2f}" for b, g in growth.items())
         + " (what grows is the O(d K) work: each epoch's closing pass, which "
         "catches up every feature and stores and sums its weights, and each "
-        "fit's copies into and out of the feature-major table)."
+        "fit's feature-major table and the copy of coef_ out of it)."
     )
     return markdown, data
 
