@@ -102,11 +102,8 @@ class FeatureMajorState(SagaState):
     @classmethod
     def from_weights(cls, W, b, n_samples):
         """Start at ``(W, b)`` with an empty gradient memory, in a table."""
-        n_rows, n_features = W.shape
-        table = np.zeros((n_features, 2 * n_rows + 1), dtype=W.dtype)
-        table[:, :n_rows] = W.T
-        G = np.zeros((n_samples, n_rows), dtype=W.dtype)
-        return cls._from_table(table, b, np.zeros_like(b), G)
+        G = np.zeros((n_samples, W.shape[0]), dtype=W.dtype)
+        return cls._from_table(cls._table_holding(W), b, np.zeros_like(b), G)
 
     def copy(self):
         return self._from_table(
@@ -116,11 +113,19 @@ class FeatureMajorState(SagaState):
     @classmethod
     def wrap(cls, state):
         """Copy ``state``'s ``W`` and ``S`` into a table; share the rest."""
-        n_rows, n_features = state.W.shape
-        table = np.zeros((n_features, 2 * n_rows + 1), dtype=state.W.dtype)
-        table[:, :n_rows] = state.W.T
-        table[:, n_rows : 2 * n_rows] = state.S.T
-        return cls._from_table(table, state.b, state.Sb, state.G)
+        lazy = cls._from_table(
+            cls._table_holding(state.W), state.b, state.Sb, state.G
+        )
+        lazy.S[...] = state.S
+        return lazy
+
+    @staticmethod
+    def _table_holding(W):
+        """A zero ``(d, 2K + 1)`` table with ``W`` in its first ``K`` columns."""
+        n_rows, n_features = W.shape
+        table = np.zeros((n_features, 2 * n_rows + 1), dtype=W.dtype)
+        table[:, :n_rows] = W.T
+        return table
 
     @classmethod
     def _from_table(cls, table, b, Sb, G):
@@ -263,20 +268,21 @@ def saga_solve(
     """
     if sparse.issparse(X):
         X = _canonical_csr(X)
-    if sparse.issparse(X) and not isinstance(state, FeatureMajorState):
-        # The lazy kernels run on a feature-major copy of W and S, written
-        # back however the run ends (a callback may stop it by raising).
-        lazy = FeatureMajorState.wrap(state)
-        try:
-            result = saga_solve(
-                X, y, sample_weight, lazy, alpha=alpha,
-                beta=beta, fit_intercept=fit_intercept, sampling=sampling,
-                backend=backend, tol=tol, max_iter=max_iter,
-                random_state=random_state, verbose=verbose, callback=callback,
-            )
-        finally:
-            lazy.store_into(state)
-        return SagaResult(state, result.n_iter, result.converged)
+        if not isinstance(state, FeatureMajorState):
+            # The lazy kernels run on a feature-major copy of W and S, written
+            # back however the run ends (a callback may stop it by raising).
+            lazy = FeatureMajorState.wrap(state)
+            try:
+                result = saga_solve(
+                    X, y, sample_weight, lazy, alpha=alpha, beta=beta,
+                    fit_intercept=fit_intercept, sampling=sampling,
+                    backend=backend, tol=tol, max_iter=max_iter,
+                    random_state=random_state, verbose=verbose,
+                    callback=callback,
+                )
+            finally:
+                lazy.store_into(state)
+            return SagaResult(state, result.n_iter, result.converged)
     kernels = get_backend(backend)
     n_samples = X.shape[0]
     lipschitz = _problem.smoothness_constants(
