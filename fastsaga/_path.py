@@ -27,7 +27,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from . import _problem
-from ._solver import saga_solve, state_class
+from ._solver import prepare_data, saga_solve, state_class
 
 
 @dataclass
@@ -99,6 +99,7 @@ def logistic_regression_path(
     PathResult
     """
     Cs = np.asarray(Cs, dtype=np.float64).reshape(-1)
+    X = prepare_data(X)  # once here, not once per C
     n_samples, n_features = X.shape
     n_rows = 1 if n_classes == 2 else n_classes
     if sample_weight is None:
@@ -143,7 +144,6 @@ def _initial_state(coef, intercept, X, n_rows):
     W = np.zeros((n_rows, n_features), X.dtype) if coef is None else coef
     b = np.zeros(n_rows, X.dtype) if intercept is None else intercept
     return state_class(X).from_weights(
-        np.array(W, dtype=X.dtype, order="C"), np.array(b, dtype=X.dtype),
-        n_samples,
+        np.asarray(W, dtype=X.dtype), np.asarray(b, dtype=X.dtype), n_samples
     )
 

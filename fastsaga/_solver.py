@@ -16,6 +16,7 @@ from sklearn.utils import check_random_state
 
 from . import _problem
 from ._backends import get_backend
+from ._memory import aligned_copy, aligned_zeros, with_aligned_rows
 
 
 @dataclass
@@ -24,7 +25,9 @@ class SagaState:
 
     ``W`` (``(K, d)``, class-major) and ``b`` (``(K,)``) are the weights;
     ``S = sum_i G_i x_i^T`` and ``Sb = sum_i G_i`` the memory sums;
-    ``G`` (``(n, K)``) the per-sample gradient memory.
+    ``G`` (``(n, K)``) the per-sample gradient memory.  ``W`` and ``S``
+    start on cache lines (see ``_memory``), and so do their rows when a row
+    is a whole number of lines.
     """
 
     W: np.ndarray
@@ -42,15 +45,21 @@ class SagaState:
         )
 
     def copy(self):
-        return SagaState(*(a.copy() for a in (self.W, self.b, self.S, self.Sb, self.G)))
+        return SagaState(
+            W=aligned_copy(self.W),
+            b=self.b.copy(),
+            S=aligned_copy(self.S),
+            Sb=self.Sb.copy(),
+            G=self.G.copy(),
+        )
 
     @classmethod
     def from_weights(cls, W, b, n_samples):
-        """Start at ``(W, b)`` with an empty gradient memory."""
+        """Start at (a copy of) ``(W, b)`` with an empty gradient memory."""
         return cls(
-            W=W,
-            b=b,
-            S=np.zeros_like(W),
+            W=aligned_copy(W),
+            b=b.copy(),
+            S=aligned_zeros(W.shape, W.dtype),
             Sb=np.zeros_like(b),
             G=np.zeros((n_samples, W.shape[0]), dtype=W.dtype),
         )
@@ -101,9 +110,9 @@ class FeatureMajorState(SagaState):
 
     @classmethod
     def from_weights(cls, W, b, n_samples):
-        """Start at ``(W, b)`` with an empty gradient memory, in a table."""
+        """Start at (a copy of) ``(W, b)`` with an empty memory, in a table."""
         G = np.zeros((n_samples, W.shape[0]), dtype=W.dtype)
-        return cls._from_table(cls._table_holding(W), b, np.zeros_like(b), G)
+        return cls._from_table(cls._table_holding(W), b.copy(), np.zeros_like(b), G)
 
     def copy(self):
         return self._from_table(
@@ -155,13 +164,18 @@ def state_class(X):
     return FeatureMajorState if sparse.issparse(X) else SagaState
 
 
-def _canonical_csr(X):
-    """Return sparse ``X`` as CSR without duplicate entries.
+def prepare_data(X):
+    """Return ``X`` in the form the kernels run fastest on, copied if needed.
 
-    The lazy kernels update a feature once per row, so duplicates are summed,
-    in a copy made only when there are some (the caller's matrix is never
-    modified).
+    Sparse ``X`` becomes CSR without duplicate entries: the lazy kernels
+    update a feature once per row, so duplicates are summed, in a copy made
+    only when there are some.  Dense ``X`` is copied to cache-line-aligned
+    rows when that aligns them all (``_memory``).  The caller's ``X`` is
+    never modified; data already in that form is returned as it is, so
+    callers that solve many times (paths) prepare it once.
     """
+    if not sparse.issparse(X):
+        return with_aligned_rows(X)
     if X.format != "csr":
         X = X.tocsr()
     if not X.has_canonical_format:
@@ -266,8 +280,8 @@ def saga_solve(
     -------
     SagaResult
     """
+    X = prepare_data(X)
     if sparse.issparse(X):
-        X = _canonical_csr(X)
         if not isinstance(state, FeatureMajorState):
             # The lazy kernels run on a feature-major copy of W and S, written
             # back however the run ends (a callback may stop it by raising).

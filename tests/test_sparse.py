@@ -206,10 +206,10 @@ def test_duplicates_explicit_zeros_unsorted_indices(backend):
 
 
 def test_canonical_csr_is_not_copied():
-    from fastsaga._solver import _canonical_csr
+    from fastsaga._solver import prepare_data
 
     X, _ = sparse_problem(2)
-    assert _canonical_csr(X) is X
+    assert prepare_data(X) is X
 
 
 def test_empty_rows_and_all_zero_columns(backend):

@@ -1,0 +1,95 @@
+"""Cache-line-aligned arrays for the dense kernels (``fastsaga._memory``)."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+from fastsaga import LogisticRegression
+from fastsaga._memory import (
+    CACHE_LINE,
+    aligned_copy,
+    aligned_empty,
+    aligned_zeros,
+    rows_aligned,
+    with_aligned_rows,
+)
+from fastsaga._solver import SagaState, prepare_data
+
+
+def misaligned_copy(X, offset):
+    """A C-contiguous copy of ``X`` starting ``offset`` bytes past a cache line."""
+    buffer = np.empty(X.nbytes + 2 * CACHE_LINE, dtype=np.uint8)
+    start = -buffer.ctypes.data % CACHE_LINE + offset
+    copy = buffer[start : start + X.nbytes].view(X.dtype).reshape(X.shape)
+    copy[...] = X
+    return copy
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(0,), (3, 5), (10, 784), (1, 0)])
+def test_aligned_arrays_start_on_a_cache_line(shape, dtype):
+    for array in (aligned_empty(shape, dtype), aligned_zeros(shape, dtype)):
+        assert array.shape == shape and array.dtype == dtype
+        assert array.flags.c_contiguous and array.flags.writeable
+        # A zero-size array holds no line to start on.
+        assert array.size == 0 or array.ctypes.data % CACHE_LINE == 0
+    assert not np.any(aligned_zeros(shape, dtype))
+
+
+def test_aligned_copy_keeps_values_and_converts_dtype():
+    source = misaligned_copy(np.arange(24.0).reshape(4, 6), 16)
+    copy = aligned_copy(source)
+    assert copy.ctypes.data % CACHE_LINE == 0
+    assert_array_equal(copy, source)
+    assert not np.shares_memory(copy, source)
+    assert aligned_copy(source, np.float32).dtype == np.float32
+
+
+@pytest.mark.parametrize("offset", [16, 32, 48])
+def test_misaligned_rows_of_whole_lines_are_copied_aligned(offset):
+    X = misaligned_copy(np.random.RandomState(0).rand(7, 16), offset)
+    before = X.copy()
+    prepared = with_aligned_rows(X)
+    assert not rows_aligned(X) and rows_aligned(prepared)
+    assert_array_equal(prepared, before)
+    assert_array_equal(X, before)  # the caller's array is untouched
+
+
+def test_aligned_or_unalignable_rows_are_not_copied():
+    aligned = aligned_copy(np.ones((5, 8)))
+    assert with_aligned_rows(aligned) is aligned
+    # 5 float64 are 40 bytes: rows cannot all start on a line, no copy.
+    odd = misaligned_copy(np.ones((5, 5)), 16)
+    assert with_aligned_rows(odd) is odd
+    assert prepare_data(odd) is odd
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dense_state_is_aligned_however_it_is_made(dtype):
+    W = misaligned_copy(np.ones((3, 16), dtype), 16)
+    made = [
+        SagaState.zeros(5, 3, 16, dtype),
+        SagaState.from_weights(W, np.zeros(3, dtype), 5),
+    ]
+    made.append(made[1].copy())
+    for state in made:
+        assert rows_aligned(state.W) and rows_aligned(state.S)
+    assert not np.shares_memory(made[1].W, W)  # from_weights copies
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("n_features", [8, 10])
+def test_fit_does_not_depend_on_the_alignment_of_X(backend, multiclass_data, n_features):
+    # Rows of 8 float64 fill a line (X is copied aligned); rows of 10 do not
+    # (the kernel runs on X as given, at each offset).
+    X, y = multiclass_data
+    X = np.ascontiguousarray(X[:, :n_features])
+    fits = [
+        LogisticRegression(
+            penalty="l1", C=0.5, backend=backend, max_iter=5, tol=0, random_state=0
+        ).fit(misaligned_copy(X, offset), y)
+        for offset in (0, 16, 48)
+    ]
+    for fit in fits[1:]:
+        assert_array_equal(fit.coef_, fits[0].coef_)
+        assert_array_equal(fit.intercept_, fits[0].intercept_)
