@@ -52,3 +52,17 @@ def with_aligned_rows(X):
     if rows_aligned(X) or (X.shape[1] * X.itemsize) % CACHE_LINE:
         return X
     return aligned_copy(X)
+
+
+def padded_row_length(length, itemsize):
+    """The fewest items, at least ``length``, whose rows never straddle lines.
+
+    Rows of up to a line are padded to a power of two bytes (a divisor of
+    the line), longer rows to whole lines.
+    """
+    row_bytes = length * itemsize
+    if row_bytes <= CACHE_LINE:
+        padded = 1 << max(row_bytes - 1, 0).bit_length()
+    else:
+        padded = -(-row_bytes // CACHE_LINE) * CACHE_LINE
+    return max(padded // itemsize, length)

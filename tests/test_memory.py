@@ -10,10 +10,11 @@ from fastsaga._memory import (
     aligned_copy,
     aligned_empty,
     aligned_zeros,
+    padded_row_length,
     rows_aligned,
     with_aligned_rows,
 )
-from fastsaga._solver import SagaState, prepare_data
+from fastsaga._solver import FeatureMajorState, SagaState, prepare_data
 
 
 def misaligned_copy(X, offset):
@@ -93,3 +94,26 @@ def test_fit_does_not_depend_on_the_alignment_of_X(backend, multiclass_data, n_f
     for fit in fits[1:]:
         assert_array_equal(fit.coef_, fits[0].coef_)
         assert_array_equal(fit.intercept_, fits[0].intercept_)
+
+
+@pytest.mark.parametrize(
+    "length, itemsize, padded",
+    [(3, 8, 4), (3, 4, 4), (7, 8, 8), (8, 8, 8), (21, 8, 24), (21, 4, 32),
+     (41, 8, 48), (41, 4, 48), (1, 8, 1), (33, 2, 64)],
+)
+def test_padded_rows_never_straddle_a_cache_line(length, itemsize, padded):
+    assert padded_row_length(length, itemsize) == padded
+    row_bytes = padded * itemsize
+    assert CACHE_LINE % row_bytes == 0 or row_bytes % CACHE_LINE == 0
+
+
+@pytest.mark.parametrize("n_rows", [1, 3, 20])
+def test_feature_major_table_rows_start_on_lines_and_pad_with_zeros(n_rows):
+    W = np.arange(n_rows * 5.0).reshape(n_rows, 5)
+    state = FeatureMajorState.from_weights(W, np.zeros(n_rows), 4)
+    for made in (state, state.copy()):
+        table = made.table
+        assert table.shape[1] == padded_row_length(2 * n_rows + 1, 8)
+        assert table.ctypes.data % CACHE_LINE == 0
+        assert_array_equal(made.W, W)
+        assert not np.any(table[:, n_rows:])  # S, steps and padding

@@ -195,9 +195,10 @@ def sparse_epoch(
     """Run proximal SAGA steps over ``indices`` on CSR ``X``, in place.
 
     ``data, columns, indptr`` are the CSR arrays (no duplicate entries in a
-    row); ``table`` is the feature-major ``(d, 2K + 1)`` state whose last
-    column (steps applied) is zero on entry and is left zero on return, with
-    every feature caught up.  ``powers[m] = decay**m`` and ``geometric[m] =
+    row); ``table`` is the feature-major state, row ``j`` starting with
+    ``[W[:, j], S[:, j], steps applied]`` (any padding follows); the steps
+    column is zero on entry and is left zero on return, with every feature
+    caught up.  ``powers[m] = decay**m`` and ``geometric[m] =
     sum_{l<m} decay**l`` for ``m <= len(indices)``.
 
     The closing pass stores the weights in ``end_weights`` (``(d, K)``) and
