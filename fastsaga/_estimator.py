@@ -205,22 +205,30 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
             )
         return np.ascontiguousarray(sample_weight, dtype=X.dtype)
 
-    def _initial_weights(self, n_rows, n_features, dtype):
-        """Return ``(W, b)``: zeros, or the previous fit's under warm_start."""
-        if self.warm_start and hasattr(self, "coef_"):
-            if self.coef_.shape != (n_rows, n_features):
-                raise ValueError(
-                    f"warm_start: the previous coef_ has shape "
-                    f"{self.coef_.shape} but this data needs "
-                    f"{(n_rows, n_features)}; refit with warm_start=False."
-                )
-            # Without an intercept, the previous one must not shift the fit.
-            intercept = self.intercept_ if self.fit_intercept else np.zeros(n_rows)
-            return (
-                np.array(self.coef_, dtype=dtype, order="C"),
-                np.array(intercept, dtype=dtype),
+    def _initial_state(self, X, y_encoded, sample_weight, n_rows):
+        """The solver's start: zeros, or the previous fit's under warm_start.
+
+        A warm start takes every sample's gradient at the previous weights
+        (``at_point``); zeros need no data pass and, for sparse data, no copy
+        into the feature-major table.
+        """
+        layout = state_class(X)
+        n_samples, n_features = X.shape
+        if not (self.warm_start and hasattr(self, "coef_")):
+            return layout.zeros(n_samples, n_rows, n_features, X.dtype)
+        if self.coef_.shape != (n_rows, n_features):
+            raise ValueError(
+                f"warm_start: the previous coef_ has shape "
+                f"{self.coef_.shape} but this data needs "
+                f"{(n_rows, n_features)}; refit with warm_start=False."
             )
-        return np.zeros((n_rows, n_features), dtype=dtype), np.zeros(n_rows, dtype)
+        # Without an intercept, the previous one must not shift the fit.
+        intercept = self.intercept_ if self.fit_intercept else np.zeros(n_rows)
+        return layout.at_point(
+            X, y_encoded, sample_weight,
+            np.asarray(self.coef_, dtype=X.dtype),
+            np.asarray(intercept, dtype=X.dtype),
+        )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -264,15 +272,13 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
             )
         sample_weight = self._validated_weights(X, y, y_encoded, sample_weight)
 
-        n_samples, n_features = X.shape
         n_rows = 1 if len(self.classes_) == 2 else len(self.classes_)
-        alpha, beta = _problem.penalty_strengths(C, l1_ratio, n_samples)
-        W, b = self._initial_weights(n_rows, n_features, X.dtype)
+        alpha, beta = _problem.penalty_strengths(C, l1_ratio, X.shape[0])
         result = saga_solve(
             X,
             y_encoded,
             sample_weight,
-            state_class(X).at_point(X, y_encoded, sample_weight, W, b),
+            self._initial_state(X, y_encoded, sample_weight, n_rows),
             alpha=alpha,
             beta=beta,
             fit_intercept=self.fit_intercept,

@@ -110,6 +110,14 @@ class FeatureMajorState(SagaState):
     table: np.ndarray = None
 
     @classmethod
+    def zeros(cls, n_samples, n_rows, n_features, dtype):
+        """Start at zero weights with an empty memory (nothing to copy in)."""
+        return cls._from_table(
+            cls._zero_table(n_rows, n_features, dtype), np.zeros(n_rows, dtype),
+            np.zeros(n_rows, dtype), np.zeros((n_samples, n_rows), dtype),
+        )
+
+    @classmethod
     def from_weights(cls, W, b, n_samples):
         """Start at (a copy of) ``(W, b)`` with an empty memory, in a table."""
         G = np.zeros((n_samples, W.shape[0]), dtype=W.dtype)
@@ -130,19 +138,23 @@ class FeatureMajorState(SagaState):
         return lazy
 
     @staticmethod
-    def _table_holding(W):
-        """A zero table of ``d`` rows with ``W`` in its first ``K`` columns.
+    def _zero_table(n_rows, n_features, dtype):
+        """A zero table of ``d`` rows of ``2K + 1`` items, padded.
 
-        Rows of ``2K + 1`` items are padded so that none straddles a cache
-        line (``_memory.padded_row_length``): a touched feature then costs
-        the fewest line fetches, and its vectors start aligned.  On 20
-        newsgroups (K = 20) that made the Cython float32 epoch 13 % faster,
-        the others 1 to 3 %.
+        Rows are padded so that none straddles a cache line
+        (``_memory.padded_row_length``): a touched feature then costs the
+        fewest line fetches, and its vectors start aligned.  On 20 newsgroups
+        (K = 20) that made the Cython float32 epoch 13 % faster, the others
+        1 to 3 %.
         """
-        n_rows, n_features = W.shape
-        width = padded_row_length(2 * n_rows + 1, W.itemsize)
-        table = aligned_zeros((n_features, width), W.dtype)
-        table[:, :n_rows] = W.T
+        width = padded_row_length(2 * n_rows + 1, np.dtype(dtype).itemsize)
+        return aligned_zeros((n_features, width), dtype)
+
+    @classmethod
+    def _table_holding(cls, W):
+        """A zero table with ``W`` in its first ``K`` columns."""
+        table = cls._zero_table(*W.shape, W.dtype)
+        table[:, : W.shape[0]] = W.T
         return table
 
     @classmethod
