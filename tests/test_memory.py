@@ -107,13 +107,28 @@ def test_padded_rows_never_straddle_a_cache_line(length, itemsize, padded):
     assert CACHE_LINE % row_bytes == 0 or row_bytes % CACHE_LINE == 0
 
 
-@pytest.mark.parametrize("n_rows", [1, 3, 20])
-def test_feature_major_table_rows_start_on_lines_and_pad_with_zeros(n_rows):
-    W = np.arange(n_rows * 5.0).reshape(n_rows, 5)
-    state = FeatureMajorState.from_weights(W, np.zeros(n_rows), 4)
+@pytest.mark.parametrize(
+    "n_rows, dtype, stamps_in_padding",
+    [(1, np.float64, False), (3, np.float64, True), (20, np.float64, False),
+     (20, np.float32, True)],
+)
+def test_feature_major_table_rows_start_on_lines_with_zero_stamps(
+    n_rows, dtype, stamps_in_padding
+):
+    W = np.arange(n_rows * 5.0, dtype=dtype).reshape(n_rows, 5)
+    state = FeatureMajorState.from_weights(W, np.zeros(n_rows, dtype), 4)
     for made in (state, state.copy()):
         table = made.table
-        assert table.shape[1] == padded_row_length(2 * n_rows + 1, 8)
+        assert table.shape[1] == padded_row_length(2 * n_rows, table.itemsize)
         assert table.ctypes.data % CACHE_LINE == 0
         assert_array_equal(made.W, W)
-        assert not np.any(table[:, n_rows:])  # S, steps and padding
+        assert not np.any(table[:, n_rows:])  # S and padding
+        # Each feature's step stamp: the last 4 bytes of its row's padding
+        # when there is padding, an array of its own otherwise.
+        assert made.stamps.dtype == np.int32 and made.stamps.shape[0] == 5
+        assert np.shares_memory(made.stamps, table) == stamps_in_padding
+        assert not np.any(made.stamps[:, -1])
+        if stamps_in_padding:
+            made.stamps[:, -1] = 7
+            assert_array_equal(made.W, W)  # the stamps leave W and S alone
+            assert not np.any(made.S)

@@ -80,7 +80,7 @@ def test_catch_up_matches_the_step_by_step_loop(decay, threshold, dtype):
         # Weights and drifts on scales that put the crossing anywhere in the
         # gap: positive, zero and negative starts, drifts inside and outside
         # the threshold, either sign.
-        table = np.zeros((1, 2 * n_rows + 1), dtype)
+        table = np.zeros((1, 2 * n_rows), dtype)
         weights = rng.normal(size=n_rows) * rng.choice([0.0, 1e-3, 1.0], n_rows)
         drifts = rng.normal(size=n_rows) * rng.choice([1e-5, 1e-3, 0.05], n_rows)
         table[0, :n_rows] = weights
@@ -100,7 +100,7 @@ def test_catch_up_over_a_long_gap_has_no_underflow():
     # decay**m underflows to zero: the iterate is at the regime's fixed point.
     decay, m = 0.5, 4000
     powers, geometric = _problem.lazy_decay_tables(decay, m)
-    table = np.array([[1e300, -3.0, 1.0, 0.5, 0.0]])
+    table = np.array([[1e300, -3.0, 1.0, 0.5]])
     _catch_up(table, 0, 2, m, 1.0, 0.25, decay, powers, geometric, np.empty(2))
     # w <- prox(0.5 w - c) with c > t drives both to the negative regime's
     # fixed point -(c - t) / (1 - 0.5): 1e300 crosses zero after ~1000 steps.
@@ -203,6 +203,15 @@ def test_duplicates_explicit_zeros_unsorted_indices(backend):
     # The caller's matrix is untouched (duplicates were summed in a copy).
     for original, now in zip(before, [awkward.data, awkward.indices, awkward.indptr]):
         assert_array_equal(original, now)
+
+
+def test_too_many_rows_for_the_int32_step_stamps_is_refused(monkeypatch):
+    from fastsaga import _solver
+
+    X, y = sparse_problem(2)
+    monkeypatch.setattr(_solver, "MAX_SPARSE_SAMPLES", X.shape[0] - 1)
+    with pytest.raises(ValueError, match="count an epoch's steps in int32"):
+        LogisticRegression().fit(X, y)
 
 
 def test_canonical_csr_is_not_copied():

@@ -2,8 +2,9 @@
 """Cython SAGA kernel for CSR input, with lazy (just-in-time) updates.
 
 The same loops as ``_numba_sparse.py``, in the same order (see its module
-docstring for the method: feature-major ``[W[:, j], S[:, j], last]`` rows,
-missed steps applied in closed form from tabulated powers of ``decay``).
+docstring for the method: feature-major ``[W[:, j], S[:, j]]`` rows and a
+step stamp per feature, missed steps applied in closed form from tabulated
+powers of ``decay``).
 Fused over float32/float64 data and int32/int64 CSR indices.  The GIL is
 released for the whole call.
 """
@@ -151,10 +152,10 @@ cdef void _catch_up(
 
 
 cdef inline void _prefetch_rows(
-    floating[:, ::1] table, const index_t[::1] columns,
+    floating[:, ::1] table, int32_t[:, ::1] stamps, const index_t[::1] columns,
     const index_t[::1] indptr, Py_ssize_t i,
 ) noexcept nogil:
-    """Ask for the table rows of sample ``i``'s features, every cache line.
+    """Ask for the table rows and stamps of sample ``i``'s features.
 
     The step is memory-bound: the rows of the next sample are fetched while
     the current one is updated (the index stream is known ahead).  A hint
@@ -162,8 +163,10 @@ cdef inline void _prefetch_rows(
     """
     cdef Py_ssize_t p, offset
     cdef Py_ssize_t row_bytes = table.shape[1] * sizeof(floating)
+    cdef Py_ssize_t stamp = stamps.shape[1] - 1
     cdef const char* row
     for p in range(indptr[i], indptr[i + 1]):
+        FASTSAGA_PREFETCH(&stamps[columns[p], stamp])
         row = <const char*>&table[columns[p], 0]
         for offset in range(0, row_bytes, 64):
             FASTSAGA_PREFETCH(row + offset)
@@ -178,6 +181,7 @@ def sparse_epoch(
     const floating[::1] sample_scale,
     const Py_ssize_t[::1] indices,
     floating[:, ::1] table,
+    int32_t[:, ::1] stamps,
     floating[::1] b,
     floating[::1] Sb,
     floating[:, ::1] G,
@@ -196,9 +200,9 @@ def sparse_epoch(
 
     ``data, columns, indptr`` are the CSR arrays (no duplicate entries in a
     row); ``table`` is the feature-major state, row ``j`` starting with
-    ``[W[:, j], S[:, j], steps applied]`` (any padding follows); the steps
-    column is zero on entry and is left zero on return, with every feature
-    caught up.  ``powers[m] = decay**m`` and ``geometric[m] =
+    ``[W[:, j], S[:, j]]`` (any padding follows); ``stamps[j, -1]``, the
+    steps applied to feature ``j``, is zero on entry and is left zero on
+    return, with every feature caught up.  ``powers[m] = decay**m`` and ``geometric[m] =
     sum_{l<m} decay**l`` for ``m <= len(indices)``.
 
     The closing pass stores the weights in ``end_weights`` (``(d, K)``) and
@@ -211,7 +215,7 @@ def sparse_epoch(
     ``dense_epoch`` does.
     """
     cdef Py_ssize_t n_rows = b.shape[0], n_features = table.shape[0]
-    cdef Py_ssize_t last = 2 * n_rows
+    cdef Py_ssize_t stamp = stamps.shape[1] - 1
     cdef Py_ssize_t n_steps = indices.shape[0]
     cdef Py_ssize_t t, k, i, p, j, start, end, missed
     cdef floating x, v, scaled, loss
@@ -237,8 +241,9 @@ def sparse_epoch(
             for k in range(n_rows):
                 z[k] = b[k]
             for p in range(start, end):
-                row = &table[columns[p], 0]
-                missed = t - <Py_ssize_t>row[last]
+                j = columns[p]
+                row = &table[j, 0]
+                missed = t - stamps[j, stamp]
                 if missed > 0:
                     _catch_up(row, n_rows, missed, step_over_n, threshold, decay,
                               &powers[0], &geometric[0], original)
@@ -257,7 +262,7 @@ def sparse_epoch(
                     b[k] -= grad[k] + step_over_n * Sb[k]
                     Sb[k] += delta[k]
             if t + 1 < n_steps:
-                _prefetch_rows(table, columns, indptr, indices[t + 1])
+                _prefetch_rows(table, stamps, columns, indptr, indices[t + 1])
             for p in range(start, end):
                 row = &table[columns[p], 0]
                 x = data[p]
@@ -265,14 +270,14 @@ def sparse_epoch(
                     v = decay * row[k] - grad[k] * x - step_over_n * row[n_rows + k]
                     row[k] = v - _min(_max(v, -threshold), threshold)
                     row[n_rows + k] += delta[k] * x
-                row[last] = t + 1
+                stamps[columns[p], stamp] = t + 1
         for j in range(n_features):
             row = &table[j, 0]
-            missed = n_steps - <Py_ssize_t>row[last]
+            missed = n_steps - stamps[j, stamp]
             if missed > 0:
                 _catch_up(row, n_rows, missed, step_over_n, threshold, decay,
                           &powers[0], &geometric[0], original)
-            row[last] = 0
+            stamps[j, stamp] = 0
             for k in range(n_rows):
                 w = row[k]
                 magnitude = _abs(w)

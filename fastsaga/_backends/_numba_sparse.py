@@ -6,10 +6,12 @@ A step on sample ``i`` only does the rank-one work on the features of
 so those steps are skipped and applied in closed form when ``j`` is next
 touched, and for all features at the end of the epoch.
 
-State is feature-major: row ``j`` of ``table`` is ``[W[:, j], S[:, j],
-last]``, so one cache miss brings a feature's weights, memory sums and the
-number of steps already applied to it (stored in the float dtype; the solver
-keeps a call short enough for that count to be exact).
+State is feature-major: row ``j`` of ``table`` is ``[W[:, j], S[:, j]]``,
+so one cache miss brings a feature's weights and memory sums.  The number of
+steps already applied to each feature is an int32 ``stamps[j, -1]``: in the
+row's padding when it has room (``stamps`` is then an int32 view of the
+table), in an array of its own otherwise (the solver's ``FeatureMajorState``
+decides).
 
 The closed form (``_catch_up``): the missed-step map is piecewise affine and
 monotone in ``w``, so the iterate moves monotonically through at most three
@@ -68,15 +70,17 @@ def _prefetch(typingctx, array, offset):
 
 
 @_jit
-def _prefetch_rows(table, columns, indptr, i):
-    """Ask for the table rows of sample ``i``'s features, every cache line.
+def _prefetch_rows(table, stamps, columns, indptr, i):
+    """Ask for the table rows and stamps of sample ``i``'s features.
 
     The step is memory-bound: the rows of the next sample are fetched while
     the current one is updated (the index stream is known ahead).
     """
     width = table.shape[1]
     per_line = max(64 // table.itemsize, 1)
+    stamp_width = stamps.shape[1]
     for p in range(indptr[i], indptr[i + 1]):
+        _prefetch(stamps, (columns[p] + 1) * stamp_width - 1)
         first = columns[p] * width
         for offset in range(0, width, per_line):
             _prefetch(table, first + offset)
@@ -204,16 +208,16 @@ def _catch_up(table, j, n_rows, m, step_over_n, threshold, decay, powers,
 @_jit
 def sparse_epoch(
     data, columns, indptr, y, sample_weight, sample_scale, indices,
-    table, b, Sb, G, step, step_over_n, decay, threshold, fit_intercept,
+    table, stamps, b, Sb, G, step, step_over_n, decay, threshold, fit_intercept,
     powers, geometric, start_weights, end_weights, sums,
 ):
     """Run proximal SAGA steps over ``indices`` on CSR ``X``, in place.
 
     ``data, columns, indptr`` are the CSR arrays (no duplicate entries in a
     row); ``table`` is the feature-major state, row ``j`` starting with
-    ``[W[:, j], S[:, j], steps applied]`` (any padding follows); the steps
-    column is zero on entry and is left zero on return, with every feature
-    caught up.  ``powers[m] = decay**m`` and ``geometric[m] =
+    ``[W[:, j], S[:, j]]`` (any padding follows); ``stamps[j, -1]``, the
+    steps applied to feature ``j``, is zero on entry and is left zero on
+    return, with every feature caught up.  ``powers[m] = decay**m`` and ``geometric[m] =
     sum_{l<m} decay**l`` for ``m <= len(indices)``.
 
     The closing pass stores the weights in ``end_weights`` (``(d, K)``) and
@@ -227,7 +231,7 @@ def sparse_epoch(
     """
     n_rows = b.shape[0]
     n_features = table.shape[0]
-    last = 2 * n_rows
+    stamp = stamps.shape[1] - 1
     z = np.empty(n_rows, dtype=table.dtype)
     g = np.empty(n_rows, dtype=table.dtype)
     delta = np.empty(n_rows, dtype=table.dtype)
@@ -243,7 +247,7 @@ def sparse_epoch(
             z[k] = b[k]
         for p in range(start, end):
             j = columns[p]
-            missed = t - int(table[j, last])
+            missed = t - stamps[j, stamp]
             if missed > 0:
                 _catch_up(table, j, n_rows, missed, step_over_n, threshold, decay,
                           powers, geometric, original)
@@ -262,7 +266,7 @@ def sparse_epoch(
                 b[k] -= grad[k] + step_over_n * Sb[k]
                 Sb[k] += delta[k]
         if t + 1 < n_steps:
-            _prefetch_rows(table, columns, indptr, indices[t + 1])
+            _prefetch_rows(table, stamps, columns, indptr, indices[t + 1])
         for p in range(start, end):
             j = columns[p]
             x = data[p]
@@ -271,14 +275,14 @@ def sparse_epoch(
                      - step_over_n * table[j, n_rows + k])
                 table[j, k] = _soft_threshold(v, threshold)
                 table[j, n_rows + k] += delta[k] * x
-            table[j, last] = t + 1
+            stamps[j, stamp] = t + 1
     squares = absolute = largest = largest_change = 0.0
     for j in range(n_features):
-        missed = n_steps - int(table[j, last])
+        missed = n_steps - stamps[j, stamp]
         if missed > 0:
             _catch_up(table, j, n_rows, missed, step_over_n, threshold, decay,
                       powers, geometric, original)
-        table[j, last] = 0
+        stamps[j, stamp] = 0
         for k in range(n_rows):
             w = np.float64(table[j, k])
             magnitude = abs(w)
