@@ -99,7 +99,14 @@ def _affine_steps(u, e, k, shrink, log_decay):
     return np.exp(k * log_decay) * u + e * np.expm1(k * log_decay) / shrink
 
 
-@_jit
+# Inlined, as ``_catch_up`` is: a call that may raise, even one never taken,
+# kept Numba from pruning the reference counting of the arrays ``_catch_up``
+# works on, two increments and two decrements per caught-up feature.
+_jit_inline = njit(cache=True, nogil=True, fastmath=FASTMATH,
+                   error_model="numpy", inline="always")
+
+
+@_jit_inline
 def _catch_up_crossing(w, m, c, threshold, decay):
     """Apply ``m`` steps of ``w <- prox(decay * w - c)`` in any regime.
 
@@ -164,8 +171,7 @@ def _regime_steps(w, c, threshold, power, geo):
 # Inlined by Numba into the step loop: called, it took and released a
 # reference on each array argument (four atomic calls per touched feature),
 # which made the whole epoch 1.6x slower.
-@njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy",
-      inline="always")
+@_jit_inline
 def _catch_up(table, j, n_rows, m, step_over_n, threshold, decay, powers,
               geometric, original):
     """Apply the ``m`` missed steps to feature ``j``'s weights (table row ``j``).
