@@ -160,11 +160,14 @@ def _regime_steps(w, c, threshold, power, geo):
 
     Positive ``w``: ``u <- decay*u - (c + t)``; negative: ``- (c - t)``; zero
     leaves towards the sign of ``-c`` by ``soft_threshold(c, t)`` per unit of
-    the geometric sum, or stays.  Selects, not branches: the signs of a
-    feature's weights are unpredictable.
+    the geometric sum, or stays.  The offset is a sum of masked terms (exact:
+    one term is non-zero), not a conditional expression: LLVM compiled the
+    scalar remainder of the vectorised loop (4 of K = 20 float32 lanes) with
+    branches for it, and the signs of a feature's weights are unpredictable
+    (20 newsgroups, Numba epoch: float32 96 -> 66 ms, float64 2 % slower).
     """
     clipped = min(max(c, -threshold), threshold)
-    offset = -threshold if w > 0 else (threshold if w < 0 else clipped)
+    offset = (w == 0) * clipped + (w < 0) * threshold - (w > 0) * threshold
     return power * w - (c - offset) * geo
 
 
