@@ -113,7 +113,9 @@ cdef inline floating _regime_steps(
     return power * w - (c - offset) * geo
 
 
-cdef void _catch_up(
+# Inline: the call (nine arguments, an AVX stack frame) cost 3 to 4 % of the
+# 20 newsgroups epoch, float32 and float64 alike.
+cdef inline void _catch_up(
     floating* row, Py_ssize_t n_rows, Py_ssize_t m, floating step_over_n,
     floating threshold, floating decay, const floating* powers,
     const floating* geometric, floating* original,
