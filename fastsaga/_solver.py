@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 
 from . import _problem
 from ._backends import get_backend
-from ._memory import aligned_copy, aligned_zeros, padded_row_length, with_aligned_rows
+from ._memory import aligned_copy, padded_rows, padded_zeros
 
 
 @dataclass
@@ -25,9 +25,11 @@ class SagaState:
 
     ``W`` (``(K, d)``, class-major) and ``b`` (``(K,)``) are the weights;
     ``S = sum_i G_i x_i^T`` and ``Sb = sum_i G_i`` the memory sums;
-    ``G`` (``(n, K)``) the per-sample gradient memory.  ``W`` and ``S``
-    start on cache lines (see ``_memory``), and so do their rows when a row
-    is a whole number of lines.
+    ``G`` (``(n, K)``) the per-sample gradient memory.  ``W`` and ``S`` are
+    views of ``W_rows`` and ``S_rows``, whose rows start on cache lines and
+    end with zero columns up to a whole line (``_memory.padded_zeros``): the
+    dense kernels run on those and on ``X`` padded alike, whose zero
+    features keep the padding at zero.
     """
 
     W: np.ndarray
@@ -35,6 +37,8 @@ class SagaState:
     S: np.ndarray
     Sb: np.ndarray
     G: np.ndarray
+    W_rows: np.ndarray = None
+    S_rows: np.ndarray = None
 
     @classmethod
     def zeros(cls, n_samples, n_rows, n_features, dtype):
@@ -45,23 +49,27 @@ class SagaState:
         )
 
     def copy(self):
-        return SagaState(
-            W=aligned_copy(self.W),
-            b=self.b.copy(),
-            S=aligned_copy(self.S),
-            Sb=self.Sb.copy(),
-            G=self.G.copy(),
+        return self._from_rows(
+            aligned_copy(self.W_rows), aligned_copy(self.S_rows),
+            self.W.shape[1], self.b.copy(), self.Sb.copy(), self.G.copy(),
         )
 
     @classmethod
     def from_weights(cls, W, b, n_samples):
         """Start at (a copy of) ``(W, b)`` with an empty gradient memory."""
+        n_rows, n_features = W.shape
+        W_rows = padded_zeros(n_rows, n_features, W.dtype)
+        W_rows[:, :n_features] = W
+        return cls._from_rows(
+            W_rows, padded_zeros(n_rows, n_features, W.dtype), n_features,
+            b.copy(), np.zeros_like(b), np.zeros((n_samples, n_rows), W.dtype),
+        )
+
+    @classmethod
+    def _from_rows(cls, W_rows, S_rows, n_features, b, Sb, G):
         return cls(
-            W=aligned_copy(W),
-            b=b.copy(),
-            S=aligned_zeros(W.shape, W.dtype),
-            Sb=np.zeros_like(b),
-            G=np.zeros((n_samples, W.shape[0]), dtype=W.dtype),
+            W=W_rows[:, :n_features], b=b, S=S_rows[:, :n_features], Sb=Sb,
+            G=G, W_rows=W_rows, S_rows=S_rows,
         )
 
     @classmethod
@@ -150,13 +158,12 @@ class FeatureMajorState(SagaState):
         """A zero table of ``d`` rows of ``2K`` items, padded.
 
         Rows are padded so that none straddles a cache line
-        (``_memory.padded_row_length``): a touched feature then costs the
+        (``_memory.padded_zeros``): a touched feature then costs the
         fewest line fetches, and its vectors start aligned.  On 20 newsgroups
         (K = 20) that made the Cython float32 epoch 13 % faster, the others
         1 to 3 %.
         """
-        width = padded_row_length(2 * n_rows, np.dtype(dtype).itemsize)
-        return aligned_zeros((n_features, width), dtype)
+        return padded_zeros(n_features, 2 * n_rows, dtype)
 
     @classmethod
     def _table_holding(cls, W):
@@ -212,13 +219,13 @@ def prepare_data(X):
 
     Sparse ``X`` becomes CSR without duplicate entries: the lazy kernels
     update a feature once per row, so duplicates are summed, in a copy made
-    only when there are some.  Dense ``X`` is copied to cache-line-aligned
-    rows when that aligns them all (``_memory``).  The caller's ``X`` is
+    only when there are some.  Dense ``X`` is returned as it is (each solve
+    runs the kernel on ``_memory.padded_rows(X)``).  The caller's ``X`` is
     never modified; data already in that form is returned as it is, so
     callers that solve many times (paths) prepare it once.
     """
     if not sparse.issparse(X):
-        return with_aligned_rows(X)
+        return X
     if X.shape[0] > MAX_SPARSE_SAMPLES:
         raise ValueError(
             f"sparse X has {X.shape[0]} rows; the lazy kernels count an "
@@ -236,12 +243,13 @@ def _dense_epoch(kernels, X, y, sample_weight, sample_scale, indices, state,
                  constants, fit_intercept, W_start, W_end):
     """Run one epoch of the dense kernel; store its end weights in ``W_end``.
 
-    Returns the kernel's mean-loss estimate and the end weights'
-    :class:`~fastsaga._problem.WeightSums` against ``W_start``.
+    ``X`` is the padded ``_memory.padded_rows`` of the data, as wide as the
+    state's ``W_rows``.  Returns the kernel's mean-loss estimate and the end
+    weights' :class:`~fastsaga._problem.WeightSums` against ``W_start``.
     """
     mean_loss = kernels.dense_epoch(
         X, y, sample_weight, sample_scale, indices,
-        state.W, state.b, state.S, state.Sb, state.G,
+        state.W_rows, state.b, state.S_rows, state.Sb, state.G,
         constants.step, constants.step_over_n, constants.decay,
         constants.threshold, fit_intercept,
     )
@@ -356,7 +364,10 @@ def saga_solve(
     # table, and buffers in that layout are filled by the kernels row by row.
     W_start, b_start = state.W.copy(order="K"), state.b.copy()
     W_end = np.empty_like(W_start)
-    run_epoch = _sparse_epoch if sparse.issparse(X) else _dense_epoch
+    if sparse.issparse(X):
+        run_epoch, kernel_X = _sparse_epoch, X
+    else:
+        run_epoch, kernel_X = _dense_epoch, padded_rows(X)
     epoch = 0
     # A rolled-back epoch is not counted: it only shortens the step, which
     # happens at most log2(STEP_MULTIPLIER) times.
@@ -366,7 +377,7 @@ def saga_solve(
         )
         indices = stream.draw(random_state)
         mean_loss, sums = run_epoch(
-            kernels, X, y, sample_weight, sample_scale, indices, state,
+            kernels, kernel_X, y, sample_weight, sample_scale, indices, state,
             constants, fit_intercept, W_start, W_end,
         )
         estimate = mean_loss + _problem.penalty_from_sums(

@@ -1,4 +1,4 @@
-"""Cache-line-aligned arrays for the dense kernels (``fastsaga._memory``)."""
+"""Cache-line-aligned and padded arrays for the kernels (``fastsaga._memory``)."""
 
 import numpy as np
 import pytest
@@ -11,10 +11,16 @@ from fastsaga._memory import (
     aligned_empty,
     aligned_zeros,
     padded_row_length,
-    rows_aligned,
-    with_aligned_rows,
+    padded_rows,
 )
-from fastsaga._solver import FeatureMajorState, SagaState, prepare_data
+from fastsaga._solver import FeatureMajorState, SagaState, prepare_data, saga_solve
+
+
+def rows_on_lines(A):
+    """Whether no row of 2-D ``A`` straddles a cache line."""
+    row_bytes = A.strides[0]
+    whole = row_bytes % CACHE_LINE == 0 or CACHE_LINE % row_bytes == 0
+    return whole and A.ctypes.data % CACHE_LINE == 0
 
 
 def misaligned_copy(X, offset):
@@ -47,42 +53,58 @@ def test_aligned_copy_keeps_values_and_converts_dtype():
 
 
 @pytest.mark.parametrize("offset", [16, 32, 48])
-def test_misaligned_rows_of_whole_lines_are_copied_aligned(offset):
-    X = misaligned_copy(np.random.RandomState(0).rand(7, 16), offset)
+@pytest.mark.parametrize("n_features, width", [(16, 16), (5, 8), (10, 16), (3, 4)])
+def test_rows_are_copied_onto_lines_and_padded_with_zeros(offset, n_features, width):
+    X = misaligned_copy(np.random.RandomState(0).rand(7, n_features), offset)
     before = X.copy()
-    prepared = with_aligned_rows(X)
-    assert not rows_aligned(X) and rows_aligned(prepared)
-    assert_array_equal(prepared, before)
+    rows = padded_rows(X)
+    assert rows.shape == (7, width) and rows_on_lines(rows)
+    assert_array_equal(rows[:, :n_features], before)
+    assert not np.any(rows[:, n_features:])
     assert_array_equal(X, before)  # the caller's array is untouched
 
 
-def test_aligned_or_unalignable_rows_are_not_copied():
+def test_rows_already_on_lines_are_not_copied():
     aligned = aligned_copy(np.ones((5, 8)))
-    assert with_aligned_rows(aligned) is aligned
-    # 5 float64 are 40 bytes: rows cannot all start on a line, no copy.
+    assert padded_rows(aligned) is aligned
+    assert prepare_data(aligned) is aligned
     odd = misaligned_copy(np.ones((5, 5)), 16)
-    assert with_aligned_rows(odd) is odd
-    assert prepare_data(odd) is odd
+    assert prepare_data(odd) is odd  # dense data is padded per solve, not here
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_dense_state_is_aligned_however_it_is_made(dtype):
-    W = misaligned_copy(np.ones((3, 16), dtype), 16)
+@pytest.mark.parametrize("n_features", [16, 10])
+def test_dense_state_rows_are_on_lines_however_it_is_made(dtype, n_features):
+    W = misaligned_copy(np.ones((3, n_features), dtype), 16)
     made = [
-        SagaState.zeros(5, 3, 16, dtype),
+        SagaState.zeros(5, 3, n_features, dtype),
         SagaState.from_weights(W, np.zeros(3, dtype), 5),
     ]
     made.append(made[1].copy())
     for state in made:
-        assert rows_aligned(state.W) and rows_aligned(state.S)
+        assert rows_on_lines(state.W_rows) and rows_on_lines(state.S_rows)
+        assert state.W.shape == state.S.shape == (3, n_features)
+        assert np.shares_memory(state.W, state.W_rows)
+        assert not np.any(state.W_rows[:, n_features:])
+    assert_array_equal(made[2].W, W)
     assert not np.shares_memory(made[1].W, W)  # from_weights copies
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_padding_stays_zero_through_a_solve(backend, multiclass_data):
+    X, y = multiclass_data  # 10 float64 features: rows padded to 16
+    state = SagaState.zeros(X.shape[0], 3, X.shape[1], X.dtype)
+    saga_solve(X, y.astype(np.intp), np.ones(X.shape[0]), state, alpha=1e-3,
+               beta=1e-3, backend=backend, tol=0, max_iter=3, random_state=0)
+    assert state.W_rows.shape[1] == 16 and np.any(state.W)
+    assert not np.any(state.W_rows[:, 10:]) and not np.any(state.S_rows[:, 10:])
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("n_features", [8, 10])
 def test_fit_does_not_depend_on_the_alignment_of_X(backend, multiclass_data, n_features):
-    # Rows of 8 float64 fill a line (X is copied aligned); rows of 10 do not
-    # (the kernel runs on X as given, at each offset).
+    # Rows of 8 float64 fill a line (X is copied aligned); rows of 10 are
+    # copied aligned and padded to 16.
     X, y = multiclass_data
     X = np.ascontiguousarray(X[:, :n_features])
     fits = [
