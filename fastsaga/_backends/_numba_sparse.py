@@ -164,10 +164,11 @@ def _regime_steps(w, c, threshold, power, geo):
     one term is non-zero), not a conditional expression: LLVM compiles the
     scalar remainder of the vectorised loop (the K mod 8 last classes) with
     branches for that, and the signs of a feature's weights are
-    unpredictable.  Synthetic sparse epochs, float32 (float64): 1.3 to 1.8x
-    (1.3 to 1.8x) faster for K = 2, 3, 10 and 20 classes, 20 to 27 % (0 to
-    5 %) slower for K = 8, 16 and 24, which have no remainder; 20
-    newsgroups (K = 20) float32 96 -> 66 ms, float64 2 % slower.
+    unpredictable.  Synthetic sparse epochs: float32 1.3 to 1.8x faster for
+    K = 2, 3, 10 and 20 classes, 20 to 27 % slower for K = 8, 16 and 24
+    (no remainder); float64 1.3 to 1.8x faster for K = 2, 3 and 10, 2 to
+    8 % slower for K = 20, within 5 % for 8, 16 and 24.  20 newsgroups
+    (K = 20): float32 96 -> 66 ms per epoch, float64 2 % slower.
     """
     clipped = min(max(c, -threshold), threshold)
     offset = (w == 0) * clipped + (w < 0) * threshold - (w > 0) * threshold
