@@ -230,8 +230,8 @@ def sparse_epoch(
     row); ``table`` is the feature-major state, row ``j`` starting with
     ``[W[:, j], S[:, j]]`` (any padding follows); ``stamps[j, -1]``, the
     steps applied to feature ``j``, is zero on entry and is left zero on
-    return, with every feature caught up.  ``powers[m] = decay**m`` and ``geometric[m] =
-    sum_{l<m} decay**l`` for ``m <= len(indices)``.
+    return, with every feature caught up.  ``powers[m] = decay**m`` and
+    ``geometric[m] = sum_{l<m} decay**l`` for ``m <= len(indices)``.
 
     The closing pass stores the weights in ``end_weights`` (``(d, K)``) and
     writes their ``WeightSums`` into ``sums``: ``sum w**2``, ``sum |w|``,
