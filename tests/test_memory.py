@@ -102,7 +102,9 @@ def test_padding_stays_zero_through_a_solve(backend, multiclass_data):
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("n_features", [8, 10])
-def test_fit_does_not_depend_on_the_alignment_of_X(backend, multiclass_data, n_features):
+def test_fit_does_not_depend_on_the_alignment_of_X(
+    backend, multiclass_data, n_features
+):
     # Rows of 8 float64 fill a line (X is copied aligned); rows of 10 are
     # copied aligned and padded to 16.
     X, y = multiclass_data
