@@ -9,8 +9,8 @@ import json
 from fastsaga.__main__ import main as fastsaga_main
 from fastsaga.benchmarks.convergence import EPSILONS
 
-# Sections owned by other modules of the report that need data sets (paths,
-# sparse data) are left to their own tests.
+# The path section needs data sets (it is left to its own tests); the
+# sparse section has a smoke test of its own below.
 SMOKE_SECTIONS = ("seed", "startup", "convergence", "targets")
 
 
@@ -51,3 +51,32 @@ def test_quick_report(tmp_path):
     png = out / "convergence.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
+
+
+def test_quick_sparse_section(tmp_path):
+    """The sparse section on its small stand-ins: every table row measured."""
+    from fastsaga.benchmarks.sparse import EPOCHS, SYNTHETIC_SCALES
+
+    out = tmp_path / "report"
+    status = fastsaga_main([
+        "bench", "--quick", "--repeats", "1", "--out", str(out),
+        "--cache-dir", str(tmp_path / "cache"), "--sections", "sparse",
+    ])
+    assert status == 0
+    sparse = json.loads((out / "report.json").read_text())["sections"]["sparse"]
+    synthetic = sparse["synthetic"]
+    measured = [key for key in synthetic if key != "growth_when_d_x10"]
+    # Two d for the first value scale, one for each other.
+    assert len(measured) == len(SYNTHETIC_SCALES) + 1
+    for key in measured:
+        for backend in ("numba", "cython"):
+            fit = synthetic[key][backend]
+            assert fit["per_epoch"] > 0
+            assert fit["epochs_run"] >= EPOCHS
+    with_sklearn = [key for key in measured if "sklearn" in synthetic[key]]
+    assert len(with_sklearn) == len(SYNTHETIC_SCALES)
+    assert set(synthetic["growth_when_d_x10"]) == {"numba", "cython"}
+    assert sparse["raw_mnist"]["sklearn saga csr"] > 0
+    assert 0 < sparse["newsgroups"]["optimum"]["test_accuracy"] <= 1
+    markdown = (out / "report.md").read_text()
+    assert "| values on [0, 1) |" in markdown and "epochs run" in markdown
