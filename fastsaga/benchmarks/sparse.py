@@ -243,7 +243,8 @@ def _synthetic_part(context):
         features = (20_000, 200_000)
     rows, data = [], {}
     for scale, unit_rows in SYNTHETIC_SCALES.items():
-        # d grows 10x on the first scale only: the growth is the same.
+        # d grows 10x on the first scale only: the O(d K) work that grows
+        # does not depend on the values.
         for n_features in features if not unit_rows else features[:1]:
             context.progress(f"sparse: synthetic d = {n_features}, {scale}")
             entry = _synthetic_entry(settings, unit_rows, n_features,
