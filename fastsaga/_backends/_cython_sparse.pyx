@@ -200,21 +200,9 @@ def sparse_epoch(
 ):
     """Run proximal SAGA steps over ``indices`` on CSR ``X``, in place.
 
-    ``data, columns, indptr`` are the CSR arrays (no duplicate entries in a
-    row); ``table`` is the feature-major state, row ``j`` starting with
-    ``[W[:, j], S[:, j]]`` (any padding follows); ``stamps[j, -1]``, the
-    steps applied to feature ``j``, is zero on entry and is left zero on
-    return, with every feature caught up.  ``powers[m] = decay**m`` and
-    ``geometric[m] = sum_{l<m} decay**l`` for ``m <= len(indices)``.
-
-    The closing pass stores the weights in ``end_weights`` (``(d, K)``) and
-    writes their ``WeightSums`` into ``sums``: ``sum w**2``, ``sum |w|``,
-    ``max |w|`` and ``max |w - start_weights|``.
-
-    Each step: catch up the row's features and accumulate the logits; the
-    gradient and the intercept; then the full step on the row's features.
-    Returns the importance-weighted mean loss of the visited samples, as
-    ``dense_epoch`` does.
+    The contract of ``_numba_sparse.sparse_epoch`` (arguments, the state
+    left on return, the closing pass's ``sums``, the returned mean loss),
+    with the GIL released.
     """
     cdef Py_ssize_t n_rows = b.shape[0], n_features = table.shape[0]
     cdef Py_ssize_t stamp = stamps.shape[1] - 1
