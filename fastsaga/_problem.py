@@ -288,6 +288,19 @@ def relative_change(sums, b, b_previous):
     return change / scale
 
 
+def zero_weights_are_optimal(X, y, b, sample_weight, beta, tol):
+    """Tell whether ``W = 0`` is optimal for the intercepts ``b``, up to ``tol``.
+
+    At ``W = 0`` the L2 term's gradient vanishes, so zero is optimal exactly
+    when every entry of the loss gradient ``X^T G / n`` is at most the L1
+    strength ``beta`` in magnitude; ``tol`` relaxes that bound relatively.
+    """
+    zeros = np.zeros((b.size, X.shape[1]), X.dtype)  # G in X's dtype: no cast of X
+    G = sample_gradients(X, y, zeros, b, sample_weight)
+    largest = np.max(np.abs(X.T @ G), initial=0.0) / X.shape[0]
+    return bool(largest <= beta * (1.0 + tol))
+
+
 def log_probabilities_from_decision(z):
     """Return log class probabilities (log-softmax), exact for large logits."""
     if z.ndim == 1 or z.shape[1] == 1:

@@ -398,6 +398,14 @@ def saga_solve(
             )
         previous_estimate = estimate
         change = _problem.relative_change(sums, state.b, b_start)
+        if change <= tol and sums.largest == 0.0 and not (
+            _problem.zero_weights_are_optimal(X, y, state.b, sample_weight, beta, tol)
+        ):
+            # W can sit at zero through a whole epoch without zero being the
+            # optimum: the memory average that the L1 prox compares with
+            # ``beta`` lacks the samples not drawn yet (SAGA starts it empty;
+            # a warm path carries over one filled at another C).
+            change = np.inf
         W_start, W_end = W_end, W_start
         b_start = state.b.copy()
         if verbose:

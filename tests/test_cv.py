@@ -1,5 +1,6 @@
 """Regularisation paths and LogisticRegressionCV."""
 
+import _reference
 import numpy as np
 import pytest
 from scipy import sparse
@@ -56,9 +57,11 @@ def test_elastic_net_grid_and_refit_false_match_sklearn():
     )
     reference = SklearnLogisticRegressionCV(
         **common, solver="saga", tol=1e-10, max_iter=100_000, scoring=None,
-        use_legacy_attributes=False,
+        use_legacy_attributes=False, random_state=0,
     ).fit(X, y)
-    ours = LogisticRegressionCV(**common, tol=1e-8, max_iter=100_000).fit(X, y)
+    ours = LogisticRegressionCV(
+        **common, tol=1e-8, max_iter=100_000, random_state=0
+    ).fit(X, y)
 
     # Accuracy (the default scoring) ties a lot: the choice must break ties
     # as scikit-learn does.
@@ -94,6 +97,30 @@ def test_warm_path_reaches_the_objectives_of_cold_fits(n_classes, l1_ratio):
         assert warm == pytest.approx(cold, rel=1e-6)
     # Warm starts are the point: the whole path must not cost more epochs.
     assert paths[True].n_iter.sum() <= paths[False].n_iter.sum()
+
+
+def test_warm_path_does_not_stop_at_a_zero_that_is_not_optimal(backend):
+    # After a C where W = 0 is optimal, the next fit starts from zero with a
+    # partial gradient memory: its first epoch can end with W still at zero
+    # although zero is not optimal.  Without an optimality check at zero, 11
+    # of these 30 seeds stopped there after one epoch.
+    X, y = make_data(2)
+    ones = np.ones(len(y))
+    _, grad_W, _ = _reference.smooth_part(
+        X, y, np.zeros((1, X.shape[1])), np.zeros(1), ones, np.inf, 1.0
+    )
+    C = 1.1 / np.max(np.abs(grad_W))  # the L1 threshold at 1/1.1 of it
+    optimum = _reference.solve(X, y, 1, ones, C, 1.0, fit_intercept=False)
+    for seed in range(30):
+        path = logistic_regression_path(
+            X, y, [1e-4, C], n_classes=2, l1_ratio=1.0, tol=1e-8,
+            max_iter=10_000, random_state=seed, fit_intercept=False,
+            backend=backend,
+        )
+        value = _reference.objective(
+            X, y, path.coefs[1], path.intercepts[1], ones, C, 1.0
+        )
+        assert (value - optimum.value) / optimum.value < 1e-6, seed
 
 
 @pytest.mark.parametrize("warm_start", [True, False])
@@ -186,8 +213,8 @@ def test_sample_and_class_weights_match_sklearn(class_weight, weighted):
     reference = SklearnLogisticRegressionCV(
         **common, tol=1e-10, max_iter=10_000, use_legacy_attributes=False
     ).fit(X, y, sample_weight=weights)
-    ours = LogisticRegressionCV(**common, tol=1e-8, max_iter=100_000).fit(
-        X, y, sample_weight=weights
-    )
+    ours = LogisticRegressionCV(
+        **common, tol=1e-8, max_iter=100_000, random_state=0
+    ).fit(X, y, sample_weight=weights)
     np.testing.assert_allclose(ours.scores_, reference.scores_, atol=1e-6)
     np.testing.assert_allclose(ours.coef_, reference.coef_, atol=1e-4)

@@ -93,3 +93,22 @@ def test_sparse_kernel_sums_the_end_weights_as_numpy_does(backend, dtype):
     expected = _problem.WeightSums.of(state.W, W_start)
     assert_allclose(dataclasses.astuple(sums), dataclasses.astuple(expected),
                     rtol=1e-12)
+
+
+@pytest.mark.parametrize("as_sparse", [False, True], ids=["dense", "csr"])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_zero_weights_are_optimal_exactly_below_the_l1_threshold(as_sparse, n_classes):
+    # W = 0 is optimal iff every loss-gradient entry there is within beta.
+    X, y = make_data(n_classes)
+    n_rows = 1 if n_classes == 2 else n_classes
+    b = np.zeros(n_rows)
+    ones = np.ones(len(y))
+    _, grad_W, _ = _reference.smooth_part(
+        X, y, np.zeros((n_rows, X.shape[1])), b, ones, np.inf, 1.0
+    )
+    threshold = np.max(np.abs(grad_W)) / len(y)  # the mean loss's gradient
+    data = sparse.csr_matrix(X) if as_sparse else X
+    for beta, optimal in ((1.01 * threshold, True), (0.99 * threshold, False)):
+        assert _problem.zero_weights_are_optimal(
+            data, y, b, ones, beta, tol=1e-8
+        ) is optimal
