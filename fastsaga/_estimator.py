@@ -53,7 +53,10 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
         Required with ``penalty="elasticnet"``.
     tol : float, default=1e-4
         Stop after an epoch when ``max|W - W_prev| / max|W| <= tol``,
-        scikit-learn's saga criterion (intercepts left out).
+        scikit-learn's saga criterion (intercepts left out).  An epoch that
+        leaves ``W`` at zero, where it started, is judged on the intercepts
+        instead, and stops the fit only if zero is optimal: every entry of
+        the loss gradient at most the L1 strength (times ``1 + tol``).
     max_iter : int, default=100
         Maximum number of epochs.  Reaching it warns with
         ``sklearn.exceptions.ConvergenceWarning``.
