@@ -109,7 +109,8 @@ def test_warm_path_does_not_stop_at_a_zero_that_is_not_optimal(backend):
     _, grad_W, _ = _reference.smooth_part(
         X, y, np.zeros((1, X.shape[1])), np.zeros(1), ones, np.inf, 1.0
     )
-    C = 1.1 / np.max(np.abs(grad_W))  # the L1 threshold at 1/1.1 of it
+    # L1 weight 1/C: the largest loss-gradient entry at zero over 1.1.
+    C = 1.1 / np.max(np.abs(grad_W))
     optimum = _reference.solve(X, y, 1, ones, C, 1.0, fit_intercept=False)
     for seed in range(30):
         path = logistic_regression_path(
