@@ -373,13 +373,13 @@ class LogisticRegressionCV(LogisticRegression):
         )
 
 
-
 def _solver_settings(estimator):
     """Return the path function's solver options, as ``estimator`` sets them."""
     return {
         name: getattr(estimator, name)
         for name in ("fit_intercept", "tol", "max_iter", "backend", "sampling")
     }
+
 
 def _fold_path(
     X, y, y_encoded, fit_weight, score_weight, train, test, *,

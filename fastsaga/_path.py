@@ -146,4 +146,3 @@ def _initial_state(coef, intercept, X, n_rows):
     return state_class(X).from_weights(
         np.asarray(W, dtype=X.dtype), np.asarray(b, dtype=X.dtype), n_samples
     )
-

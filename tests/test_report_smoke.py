@@ -52,7 +52,6 @@ def test_quick_report(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-
 def test_quick_sparse_section(tmp_path):
     """The sparse section on its small stand-ins: every table row measured."""
     from fastsaga.benchmarks.sparse import EPOCHS, SYNTHETIC_SCALES
