@@ -18,9 +18,11 @@ monotone in ``w``, so the iterate moves monotonically through at most three
 regimes (positive, zero, negative), each an affine recursion
 ``u <- decay * u - e`` solved by ``decay**m * u - e * sum_{l<m} decay**l``.
 Both factors come from tables built once per epoch (``_problem.
-lazy_decay_tables``), so the usual case costs a multiply-add; only a regime
-change takes a logarithm, to count the steps before the crossing (and
-exponentials, so that path needs no tables).  The
+lazy_decay_tables``).  Every regime's form, and a stop at zero under a
+drift within the threshold, are one soft-threshold of ``decay**m w - c G_m``
+at ``t G_m``, so the usual case costs two multiplies and a clip; only a
+crossing of zero under a stronger drift takes a logarithm, to count the
+steps before it (and exponentials, so that path needs no tables).  The
 fast path runs in the data's dtype (the tables come in it too), since in
 float32 a vector holds twice the weights and no conversions are needed; the
 rare crossing path runs in float64.
@@ -154,27 +156,6 @@ def _catch_up_crossing(w, m, c, threshold, decay):
     return w
 
 
-@_jit
-def _regime_steps(w, c, threshold, power, geo):
-    """The ``m`` steps in closed form if the iterate stays in ``w``'s regime.
-
-    Positive ``w``: ``u <- decay*u - (c + t)``; negative: ``- (c - t)``; zero
-    leaves towards the sign of ``-c`` by ``soft_threshold(c, t)`` per unit of
-    the geometric sum, or stays.  The offset is a sum of masked terms (exact:
-    one term is non-zero), not a conditional expression: LLVM compiles the
-    scalar remainder of the vectorised loop (the K mod 8 last classes) with
-    branches for that, and the signs of a feature's weights are
-    unpredictable.  Synthetic sparse epochs: float32 1.3 to 1.8x faster for
-    K = 2, 3, 10 and 20 classes, 20 to 27 % slower for K = 8, 16 and 24
-    (no remainder); float64 1.3 to 1.8x faster for K = 2, 3 and 10, 2 to
-    8 % slower for K = 20, within 5 % for 8, 16 and 24.  20 newsgroups
-    (K = 20): float32 96 -> 66 ms per epoch, float64 2 % slower.
-    """
-    clipped = min(max(c, -threshold), threshold)
-    offset = (w == 0) * clipped + (w < 0) * threshold - (w > 0) * threshold
-    return power * w - (c - offset) * geo
-
-
 # Inlined by Numba into the step loop: called, it took and released a
 # reference on each array argument (four atomic calls per touched feature),
 # which made the whole epoch 1.6x slower.
@@ -183,35 +164,37 @@ def _catch_up(table, j, n_rows, m, step_over_n, threshold, decay, powers,
               geometric, original):
     """Apply the ``m`` missed steps to feature ``j``'s weights (table row ``j``).
 
-    The fast pass takes each weight's regime's closed form.  The iterate is
-    monotone, so a result still in the starting regime never left it; a
-    weight whose sign flipped (or went to zero) crossed into another regime
-    goes to zero (and stays) when the drift is within the threshold, and
-    otherwise is redone by ``_catch_up_crossing`` from ``original``.  Without L1
-    (``threshold == 0``) one affine map covers every regime: nothing to redo.
+    The fast pass takes ``soft_threshold(decay**m w - c G_m, t G_m)`` with
+    ``G_m = sum_{l<m} decay**l``: the closed form of the regime ``w``
+    starts in, clipped at zero when it ends there (where a drift within the
+    threshold holds it), and the zero regime's own closed form.  It is exact
+    unless the drift, beyond the threshold, carries ``w`` through zero: such
+    a weight (its sign flipped or zeroed while ``|c| > t``) is redone by
+    ``_catch_up_crossing`` from ``original``.  Without L1 (``threshold ==
+    0``) the form is one affine map: nothing to redo.  Only multiplies and
+    a clip, no selects: LLVM compiles the scalar remainder of the vectorised
+    loop (the K mod 8 last classes) with branches for selects, and the signs
+    of a feature's weights are unpredictable.
     The table is indexed in place, never sliced: a view of a row is a new
     array whose reference count is taken and released.
     """
     power = powers[m]
     geo = geometric[m]
+    reach = threshold * geo
     crossed = False
     for k in range(n_rows):
         w = table[j, k]
         c = step_over_n * table[j, n_rows + k]
-        new = _regime_steps(w, c, threshold, power, geo)
-        left = (w != 0) & (w * new <= 0)
-        # A weight that reached zero stays there under a drift within the
-        # threshold: only a stronger drift needs the crossing step count.
-        through = abs(c) > threshold
+        new = power * w - c * geo
+        new = new - min(max(new, -reach), reach)
         original[k] = w
-        table[j, k] = 0 if left and not through else new
-        crossed |= left & through
+        table[j, k] = new
+        crossed |= (w != 0) & (w * new <= 0) & (abs(c) > threshold)
     if decay <= 0 or (crossed and threshold > 0):
         for k in range(n_rows):
             w = original[k]
             c = step_over_n * table[j, n_rows + k]
-            new = _regime_steps(w, c, threshold, power, geo)
-            if decay <= 0 or (w != 0 and w * new <= 0 and abs(c) > threshold):
+            if decay <= 0 or (w != 0 and w * table[j, k] <= 0 and abs(c) > threshold):
                 table[j, k] = _catch_up_crossing(
                     np.float64(w), m, np.float64(c), np.float64(threshold),
                     np.float64(decay),
