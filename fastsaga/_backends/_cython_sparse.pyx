@@ -242,6 +242,8 @@ def sparse_epoch(
                 for k in range(n_rows):
                     v = decay * row[k] - grad[k] * x - step_over_n * row[n_rows + k]
                     row[k] = v - _min(_max(v, -threshold), threshold)
+                # A loop of its own, as in the Numba kernel (see there).
+                for k in range(n_rows):
                     row[n_rows + k] += delta[k] * x
                 stamps[columns[p], stamp] = t + 1
         for j in range(n_features):

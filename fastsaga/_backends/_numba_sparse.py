@@ -270,6 +270,11 @@ def sparse_epoch(
                 v = (decay * table[j, k] - grad[k] * x
                      - step_over_n * table[j, n_rows + k])
                 table[j, k] = _soft_threshold(v, threshold)
+            # The memory sums in a loop of their own: LLVM then unrolls the
+            # weights' loop and vectorises its last classes too (K = 20
+            # float64, 20 newsgroups: kernel epoch 74 -> 70 ms; float32
+            # 56 -> 57 ms; the Cython kernel, split alike, unchanged).
+            for k in range(n_rows):
                 table[j, n_rows + k] += delta[k] * x
             stamps[j, stamp] = t + 1
     squares = absolute = largest = largest_change = 0.0
