@@ -238,12 +238,17 @@ def sample_gradients(X, y, W, b, sample_weight):
     ``(W, b)``.
     """
     z = decision_values(X, W.astype(np.float64), b.astype(np.float64))
-    if W.shape[0] == 1:
+    return _gradients_from_decision(z, y, sample_weight).astype(W.dtype)
+
+
+def _gradients_from_decision(z, y, sample_weight):
+    """``sample_gradients`` from the logits ``z`` (float64, ``(n, K)``)."""
+    if z.shape[1] == 1:
         G = expit(z) - (y == 1)[:, None]
     else:
         G = probabilities_from_decision(z)
         G[np.arange(z.shape[0]), y] -= 1.0
-    return (G * sample_weight[:, None]).astype(W.dtype)
+    return G * sample_weight[:, None]
 
 
 def mean_loss(X, y, W, b, sample_weight):
@@ -295,8 +300,9 @@ def zero_weights_are_optimal(X, y, b, sample_weight, beta, tol):
     when every entry of the loss gradient ``X^T G / n`` is at most the L1
     strength ``beta`` in magnitude; ``tol`` relaxes that bound relatively.
     """
-    zeros = np.zeros((b.size, X.shape[1]), X.dtype)  # G in X's dtype: no cast of X
-    G = sample_gradients(X, y, zeros, b, sample_weight)
+    # Every sample's logits are b; G in X's dtype, so X is not cast.
+    logits = np.broadcast_to(b.astype(np.float64), (X.shape[0], b.size))
+    G = _gradients_from_decision(logits, y, sample_weight).astype(X.dtype)
     largest = np.max(np.abs(X.T @ G), initial=0.0) / X.shape[0]
     return bool(largest <= beta * (1.0 + tol))
 
