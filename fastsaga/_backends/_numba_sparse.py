@@ -78,14 +78,16 @@ def _prefetch_rows(table, stamps, columns, indptr, i):
     The step is memory-bound: the rows of the next sample are fetched while
     the current one is updated (the index stream is known ahead).
     """
-    width = table.shape[1]
-    per_line = max(64 // table.itemsize, 1)
-    stamp_width = stamps.shape[1]
-    for p in range(indptr[i], indptr[i + 1]):
-        _prefetch(stamps, (columns[p] + 1) * stamp_width - 1)
-        first = columns[p] * width
-        for offset in range(0, width, per_line):
-            _prefetch(table, first + offset)
+    one = np.uintp(1)
+    width = np.uintp(table.shape[1])
+    per_line = np.uintp(max(64 // table.itemsize, 1))
+    stamp_width = np.uintp(stamps.shape[1])
+    i = np.uintp(i)
+    for p in range(np.uintp(indptr[i]), np.uintp(indptr[i + one])):
+        j = np.uintp(columns[p])
+        _prefetch(stamps, (j + one) * stamp_width - one)
+        for offset in range(np.uintp(0), width, per_line):
+            _prefetch(table, j * width + offset)
 
 
 @_jit
@@ -178,8 +180,8 @@ def _catch_up(table, j, n_rows, m, step_over_n, threshold, decay, powers,
     The table is indexed in place, never sliced: a view of a row is a new
     array whose reference count is taken and released.
     """
-    power = powers[m]
-    geo = geometric[m]
+    power = powers[np.uintp(m)]
+    geo = geometric[np.uintp(m)]
     reach = threshold * geo
     crossed = False
     for k in range(n_rows):
@@ -225,9 +227,16 @@ def sparse_epoch(
     Returns the importance-weighted mean loss of the visited samples, as
     ``dense_epoch`` does.
     """
-    n_rows = b.shape[0]
-    n_features = table.shape[0]
-    stamp = stamps.shape[1] - 1
+    # Every index is unsigned (np.uintp): Numba wraps a negative signed index
+    # around (a compare and a select per access), which LLVM cannot rule out
+    # for indices read from memory (CSR columns, the index stream).  On 20
+    # newsgroups, kernel epoch, same iterates, medians of 9 to 11: float32
+    # 57.0 -> 51.7 ms, float64 67.8 -> 62.6 ms; binary (K = 1) 25.7 -> 20.9
+    # and 29.1 -> 23.2 ms.
+    one = np.uintp(1)
+    n_rows = np.uintp(b.shape[0])
+    n_features = np.uintp(table.shape[0])
+    stamp = np.uintp(stamps.shape[1]) - one
     z = np.empty(n_rows, dtype=table.dtype)
     g = np.empty(n_rows, dtype=table.dtype)
     delta = np.empty(n_rows, dtype=table.dtype)
@@ -236,13 +245,13 @@ def sparse_epoch(
     n_steps = indices.shape[0]
     loss_sum = 0.0
     for t in range(n_steps):
-        i = indices[t]
-        start = indptr[i]
-        end = indptr[i + 1]
+        i = np.uintp(indices[t])
+        start = np.uintp(indptr[i])
+        end = np.uintp(indptr[i + one])
         for k in range(n_rows):
             z[k] = b[k]
         for p in range(start, end):
-            j = columns[p]
+            j = np.uintp(columns[p])
             missed = t - stamps[j, stamp]
             if missed > 0:
                 _catch_up(table, j, n_rows, missed, step_over_n, threshold, decay,
@@ -264,7 +273,7 @@ def sparse_epoch(
         if t + 1 < n_steps:
             _prefetch_rows(table, stamps, columns, indptr, indices[t + 1])
         for p in range(start, end):
-            j = columns[p]
+            j = np.uintp(columns[p])
             x = data[p]
             for k in range(n_rows):
                 v = (decay * table[j, k] - grad[k] * x
