@@ -18,20 +18,28 @@ import numpy as np
 CACHE_LINE = 64  # bytes
 
 
-def aligned_empty(shape, dtype):
-    """An uninitialised C-contiguous array starting on a cache line."""
+def _aligned(allocate, shape, dtype):
+    """A C-contiguous array from ``allocate`` (of bytes), starting on a line."""
     dtype = np.dtype(dtype)
     n_bytes = int(np.prod(shape)) * dtype.itemsize
-    buffer = np.empty(n_bytes + CACHE_LINE, dtype=np.uint8)
+    buffer = allocate(n_bytes + CACHE_LINE, dtype=np.uint8)
     start = -buffer.ctypes.data % CACHE_LINE
     return buffer[start : start + n_bytes].view(dtype).reshape(shape)
 
 
+def aligned_empty(shape, dtype):
+    """An uninitialised C-contiguous array starting on a cache line."""
+    return _aligned(np.empty, shape, dtype)
+
+
 def aligned_zeros(shape, dtype):
-    """A zero C-contiguous array starting on a cache line."""
-    array = aligned_empty(shape, dtype)
-    array[...] = 0
-    return array
+    """A zero C-contiguous array starting on a cache line.
+
+    From ``np.zeros``: a large block comes from the system already zeroed,
+    so the sparse state's table (25 MB for 20 newsgroups in float32) is not
+    written twice (1 to 2 ms of a fit).
+    """
+    return _aligned(np.zeros, shape, dtype)
 
 
 def aligned_copy(array, dtype=None):

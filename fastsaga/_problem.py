@@ -58,7 +58,7 @@ def penalty_strengths(C, l1_ratio, n_samples):
 def smoothness_constants(X, sample_weight, fit_intercept, multinomial):
     """Return ``L_i``, the Lipschitz constant of each sample's loss gradient."""
     factor = MULTINOMIAL_SMOOTHNESS if multinomial else BINARY_SMOOTHNESS
-    squared_norms = row_norms(X.astype(np.float64), squared=True)
+    squared_norms = row_norms(X.astype(np.float64, copy=False), squared=True)
     if not np.all(np.isfinite(squared_norms)):
         raise ValueError(
             "The squared norm of a row of X overflows; scale X (for example "
