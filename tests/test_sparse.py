@@ -13,6 +13,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 
 from fastsaga import LogisticRegression, _problem
+from fastsaga._backends._cython_sparse import MAX_COMPILED_CLASSES
 from fastsaga._backends._numba_sparse import _catch_up
 
 # A few epochs, stopped by max_iter on purpose.
@@ -125,6 +126,17 @@ def test_csr_fit_equals_dense_fit(backend, n_classes, penalty):
     assert np.max(np.abs(dense_fit.coef_)) > 0.05
     if penalty == "l1":
         assert 0 < np.mean(dense_fit.coef_ == 0) < 1
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_csr_fit_equals_dense_fit_at_the_compiled_class_counts_edge(backend, extra):
+    # The Cython kernel is compiled for every class count up to a bound and
+    # runs larger ones with the count known at run time: both sides of it.
+    n_classes = MAX_COMPILED_CLASSES + extra
+    X, y = sparse_problem(n_classes, n_samples=800, n_features=80, seed=5)
+    assert len(np.unique(y)) == n_classes
+    params = PENALTIES["elasticnet"]
+    assert_same_fit(fit(X, y, backend, **params), fit(X.toarray(), y, backend, **params))
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
