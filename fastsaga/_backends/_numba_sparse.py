@@ -27,7 +27,7 @@ fast path runs in the data's dtype (the tables come in it too), since in
 float32 a vector holds twice the weights and no conversions are needed; the
 rare crossing path runs in float64.
 
-The loops are those of ``_cython_sparse.pyx``, in the same order.
+The loops are those of ``_cython_sparse.pyx.tp``, in the same order.
 """
 
 import numpy as np
