@@ -152,9 +152,15 @@ class IndexStream:
     """Epochs of sample indices drawn with replacement from ``probabilities``.
 
     Each epoch is ``n`` draws, the very draws of
-    ``random_state.choice(n, n, p=probabilities)``, but the cumulative
+    ``random_state.choice(n, n, p=probabilities)``: the first index whose
+    cumulative probability exceeds a uniform draw.  The cumulative
     distribution is built once rather than every epoch (half a millisecond
-    per epoch on the seed problem).
+    per epoch on the seed problem), and so is a guide to it: ``guide[b]`` is
+    the answer for ``b / n``, where the search for any draw in ``[b / n, (b
+    + 1) / n)`` can start.  From there a few steps forward find it (with
+    importance sampling's uniform share every bucket holds at most
+    ``1 / UNIFORM_SHARE + 1`` indices); a binary search over the whole
+    distribution took 1 ms per epoch on 20 newsgroups' 11,314 samples.
     """
 
     def __init__(self, probabilities):
@@ -162,15 +168,23 @@ class IndexStream:
         self.uniform = bool(np.all(probabilities == probabilities[0]))
         cdf = np.cumsum(probabilities)
         self.cdf = cdf / cdf[-1]
+        buckets = np.arange(self.n_samples) / self.n_samples
+        self.guide = self.cdf.searchsorted(buckets, side="right")
 
     def draw(self, random_state):
         """Return one epoch of indices (intp) from ``random_state``."""
         if self.uniform:
             indices = random_state.randint(self.n_samples, size=self.n_samples)
-        else:
-            uniforms = random_state.random_sample(self.n_samples)
-            indices = self.cdf.searchsorted(uniforms, side="right")
-        return indices.astype(np.intp)
+            return indices.astype(np.intp)
+        uniforms = random_state.random_sample(self.n_samples)
+        # A bucket below the draw's: u * n may round up to the next integer.
+        buckets = np.maximum((uniforms * self.n_samples).astype(np.intp) - 1, 0)
+        indices = self.guide[buckets]
+        behind = np.flatnonzero(self.cdf[indices] <= uniforms)
+        while behind.size:
+            indices[behind] += 1
+            behind = behind[self.cdf[indices[behind]] <= uniforms[behind]]
+        return indices
 
 
 def lazy_decay_tables(decay, n_steps, dtype=np.float64):

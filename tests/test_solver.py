@@ -112,3 +112,28 @@ def test_zero_weights_are_optimal_exactly_below_the_l1_threshold(as_sparse, n_cl
         assert _problem.zero_weights_are_optimal(
             data, y, b, ones, beta, tol=1e-8
         ) is optimal
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_index_stream_draws_what_random_state_choice_draws(seed):
+    # The guide to the cumulative distribution only shortens the search.
+    rng = np.random.RandomState(seed)
+    n_samples = rng.randint(1, 3000)
+    lipschitz = [
+        rng.uniform(size=n_samples),
+        rng.pareto(1.0, size=n_samples),  # heavy-tailed: long steps forward
+        rng.exponential(size=n_samples) * (rng.uniform(size=n_samples) < 0.1),
+    ][seed % 3]
+    candidates = [_problem.sampling_probabilities(lipschitz, "importance")]
+    if lipschitz.sum() > 0:
+        candidates.append(lipschitz / lipschitz.sum())  # zeros: empty buckets
+    for probabilities in candidates:
+        stream = _problem.IndexStream(probabilities)
+        drawn = stream.draw(np.random.RandomState(seed))
+        expected = np.random.RandomState(seed).choice(
+            n_samples, n_samples, p=probabilities
+        )
+        if not stream.uniform:
+            assert_array_equal(drawn, expected)
+        assert drawn.dtype == np.intp
+        assert np.all((drawn >= 0) & (drawn < n_samples))
