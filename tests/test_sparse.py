@@ -14,7 +14,7 @@ from scipy import sparse
 
 from fastsaga import LogisticRegression, _problem
 from fastsaga._backends._cython_sparse import MAX_COMPILED_CLASSES
-from fastsaga._backends._numba_sparse import _catch_up
+from fastsaga._backends._numba_sparse import FEW_CLASSES, _catch_up
 
 # A few epochs, stopped by max_iter on purpose.
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -128,15 +128,25 @@ def test_csr_fit_equals_dense_fit(backend, n_classes, penalty):
         assert 0 < np.mean(dense_fit.coef_ == 0) < 1
 
 
+def assert_csr_fit_equals_dense_fit_with_classes(n_classes, backend):
+    X, y = sparse_problem(n_classes, n_samples=20 * n_classes, n_features=80, seed=5)
+    assert len(np.unique(y)) == n_classes
+    params = PENALTIES["elasticnet"]
+    assert_same_fit(fit(X, y, backend, **params), fit(X.toarray(), y, backend, **params))
+
+
 @pytest.mark.parametrize("extra", [0, 1])
 def test_csr_fit_equals_dense_fit_at_the_compiled_class_counts_edge(backend, extra):
     # The Cython kernel is compiled for every class count up to a bound and
     # runs larger ones with the count known at run time: both sides of it.
-    n_classes = MAX_COMPILED_CLASSES + extra
-    X, y = sparse_problem(n_classes, n_samples=800, n_features=80, seed=5)
-    assert len(np.unique(y)) == n_classes
-    params = PENALTIES["elasticnet"]
-    assert_same_fit(fit(X, y, backend, **params), fit(X.toarray(), y, backend, **params))
+    assert_csr_fit_equals_dense_fit_with_classes(MAX_COMPILED_CLASSES + extra, backend)
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_numba_csr_fit_equals_dense_fit_at_its_class_bound(extra):
+    # The Numba kernel is compiled twice: with its class loops bounded by
+    # FEW_CLASSES, used up to that many classes, and unbounded beyond.
+    assert_csr_fit_equals_dense_fit_with_classes(FEW_CLASSES + extra, "numba")
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
