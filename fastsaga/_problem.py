@@ -166,6 +166,8 @@ class IndexStream:
     def __init__(self, probabilities):
         self.n_samples = probabilities.shape[0]
         self.uniform = bool(np.all(probabilities == probabilities[0]))
+        if self.uniform:
+            return  # drawn as integers: no distribution to search
         cdf = np.cumsum(probabilities)
         self.cdf = cdf / cdf[-1]
         buckets = np.arange(self.n_samples) / self.n_samples
