@@ -1,4 +1,4 @@
-"""Root pytest configuration: the ``--benchmark`` switch.
+"""Root pytest configuration: the ``--benchmark`` switch, and bench/ on the path.
 
 ``pytest`` runs the test suite and skips the benchmarks in ``bench/``;
 ``pytest --benchmark`` runs only the benchmarks.  pytest-benchmark's own
@@ -7,11 +7,15 @@ argparse takes the exact flag ``--benchmark`` as this option, not as an
 abbreviation of theirs.
 """
 
+import sys
 from pathlib import Path
 
 import pytest
 
 BENCH_DIR = Path(__file__).parent / "bench"
+# bench/ is not installed: the benchmarks and the report's smoke test import
+# its harness package (and report.py) from here, as `python bench/report.py` does.
+sys.path.insert(0, str(BENCH_DIR))
 
 
 def pytest_addoption(parser):

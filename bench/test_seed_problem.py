@@ -14,10 +14,10 @@ import itertools
 import pytest
 from threadpoolctl import threadpool_limits
 
-from fastsaga.benchmarks import _solvers
-from fastsaga.benchmarks._context import default_cache_dir, seed_problem
-from fastsaga.benchmarks._optimum import reference_optimum
-from fastsaga.benchmarks.startup import numba_cold_start
+from harness import _solvers
+from harness._context import default_cache_dir, seed_problem
+from harness._optimum import reference_optimum
+from harness.startup import numba_cold_start
 
 SOLVERS = (*_solvers.FASTSAGA_BACKENDS, "sklearn")
 TOLERANCES = {"seed": 0.1, "tight": 1e-3}

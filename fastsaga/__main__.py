@@ -201,20 +201,8 @@ def _training_objective(classifier, X, y, C):
     )
 
 
-def _add_bench_command(subparsers):
-    # The report's options and run function live with the report.
-    from .benchmarks import report
-
-    parser = subparsers.add_parser(
-        "bench",
-        help="benchmark fastsaga against scikit-learn's saga (a report)",
-        description=report.DESCRIPTION,
-    )
-    report.add_arguments(parser)
-
-
 # One registering function per subcommand, in the order --help lists them.
-COMMANDS = (_add_mnist_command, _add_bench_command)
+COMMANDS = (_add_mnist_command,)
 
 
 def build_parser():

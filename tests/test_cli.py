@@ -159,6 +159,14 @@ def test_help_lists_the_commands(capsys):
     assert "mnist" in capsys.readouterr().out
 
 
+def test_benchmarks_are_not_a_command(capsys):
+    """The benchmark report is ``python bench/report.py``, outside the package."""
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["bench"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'bench'" in capsys.readouterr().err
+
+
 def test_a_command_is_required(capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main([])

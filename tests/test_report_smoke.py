@@ -1,33 +1,44 @@
 """Smoke test of the benchmark report on a tiny synthetic problem (--quick).
 
-It measures nothing; it keeps the report code working: every section runs,
-and the table, the JSON and the plot are written.
+It measures nothing; it keeps the report code (``bench/``, put on the path
+by the root conftest.py) working: every section runs, and the table, the
+JSON and the plot are written.
 """
 
 import json
+import subprocess
+import sys
 
-from fastsaga.__main__ import main as fastsaga_main
-from fastsaga.benchmarks.convergence import EPSILONS
+import pytest
+
+import report
+from harness.convergence import EPSILONS
+from harness.sparse import EPOCHS, SYNTHETIC_SCALES
 
 # The path section needs data sets (it is left to its own tests); the
 # sparse section has a smoke test of its own below.
 SMOKE_SECTIONS = ("seed", "startup", "convergence", "targets")
 
 
-def test_quick_report(tmp_path):
+def run_quick_report(tmp_path, sections):
+    """Run ``bench/report.py --quick`` in this process; return the out dir."""
     out = tmp_path / "report"
-    status = fastsaga_main([
-        "bench", "--quick", "--repeats", "1", "--out", str(out),
-        "--cache-dir", str(tmp_path / "cache"),
-        "--sections", ",".join(SMOKE_SECTIONS),
+    status = report.main([
+        "--quick", "--repeats", "1", "--out", str(out),
+        "--cache-dir", str(tmp_path / "cache"), "--sections", ",".join(sections),
     ])
-    assert status == 0
+    assert status == 0, (out / "report.md").read_text()
+    return out
+
+
+def test_quick_report(tmp_path):
+    out = run_quick_report(tmp_path, SMOKE_SECTIONS)
 
     markdown = (out / "report.md").read_text()
     assert "Machine:" in markdown and "scikit-learn" in markdown
     assert "| fastsaga numba float64 importance |" in markdown
     assert "| sklearn saga |" in markdown
-    assert "Performance targets" in markdown
+    assert "## Performance targets" in markdown
 
     raw = json.loads((out / "report.json").read_text())
     assert list(raw["sections"]) == list(SMOKE_SECTIONS)
@@ -54,14 +65,7 @@ def test_quick_report(tmp_path):
 
 def test_quick_sparse_section(tmp_path):
     """The sparse section on its small stand-ins: every table row measured."""
-    from fastsaga.benchmarks.sparse import EPOCHS, SYNTHETIC_SCALES
-
-    out = tmp_path / "report"
-    status = fastsaga_main([
-        "bench", "--quick", "--repeats", "1", "--out", str(out),
-        "--cache-dir", str(tmp_path / "cache"), "--sections", "sparse",
-    ])
-    assert status == 0
+    out = run_quick_report(tmp_path, ["sparse"])
     sparse = json.loads((out / "report.json").read_text())["sections"]["sparse"]
     synthetic = sparse["synthetic"]
     measured = [key for key in synthetic if key != "growth_when_d_x10"]
@@ -79,3 +83,21 @@ def test_quick_sparse_section(tmp_path):
     assert 0 < sparse["newsgroups"]["optimum"]["test_accuracy"] <= 1
     markdown = (out / "report.md").read_text()
     assert "| values on [0, 1) |" in markdown and "epochs run" in markdown
+
+
+def test_report_script_runs_from_anywhere(tmp_path):
+    """``python bench/report.py`` finds its harness, whatever the directory."""
+    completed = subprocess.run(
+        [sys.executable, report.__file__, "--help"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    for option in ("--out", "--quick", "--sections", "--sklearn-data-home"):
+        assert option in completed.stdout
+
+
+def test_unknown_section_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        report.main(["--sections", "seed,nope"])
+    assert exit_info.value.code == 2
+    assert "unknown sections ['nope']" in capsys.readouterr().err

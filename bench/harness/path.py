@@ -22,9 +22,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegressionCV as SklearnLogisticRegressionCV
 from sklearn.model_selection import StratifiedKFold
 
-from .. import _problem
-from .._cv import LogisticRegressionCV
-from .._path import logistic_regression_path
+from fastsaga import _problem
+from fastsaga import LogisticRegressionCV
+from fastsaga._path import logistic_regression_path
 
 CS = np.logspace(-3, -1, 20)
 L1_RATIO = 1.0
@@ -45,7 +45,7 @@ def run(context):
 
     Parameters
     ----------
-    context : fastsaga.benchmarks._context.Context
+    context : harness._context.Context
         Gives the seed problem's training set and the progress printer.
 
     Returns

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from .._estimator import LogisticRegression
-from .._solver import SagaState, saga_solve
+from fastsaga import LogisticRegression
+from fastsaga._solver import SagaState, saga_solve
 
 FASTSAGA_BACKENDS = ("numba", "cython")
 # cyanure's solvers compared: its default choice and the one its authors

@@ -25,10 +25,10 @@ import numpy as np
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 
-from .. import _problem
-from .._backends import get_backend
-from .._estimator import LogisticRegression
-from .._solver import FeatureMajorState, SagaState, _sparse_epoch
+from fastsaga import _problem
+from fastsaga._backends import get_backend
+from fastsaga import LogisticRegression
+from fastsaga._solver import FeatureMajorState, SagaState, _sparse_epoch
 from ._format import ratio, seconds, table
 from ._solvers import FASTSAGA_BACKENDS, fastsaga_trace, median, timed
 
@@ -117,7 +117,7 @@ def _raw_mnist(context):
     from sklearn.model_selection import train_test_split
     from sklearn.utils import check_random_state
 
-    from ..datasets import load_mnist
+    from fastsaga.datasets import load_mnist
 
     X, y = load_mnist(context.mnist_dir)
     permutation = check_random_state(0).permutation(X.shape[0])
@@ -198,7 +198,7 @@ def _epochs_run(make_model, X, y):
     """Kernel epochs one fit runs, those it rolled back included."""
     from unittest import mock
 
-    from .. import _solver
+    from fastsaga import _solver
 
     with mock.patch.object(_solver, "_sparse_epoch", wraps=_sparse_epoch) as epoch:
         _fit_seconds(make_model(), X, y)

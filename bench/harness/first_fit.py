@@ -1,6 +1,6 @@
 """Time the first and the second fit of a fresh process (Numba's cold start).
 
-Run as ``python -m fastsaga.benchmarks._first_fit``; prints one JSON line.
+Run as ``python bench/harness/first_fit.py``; prints one JSON line.
 The data have the seed problem's type (float64, 784 features, 10 classes),
 so the first fit compiles, or loads from Numba's cache, the same kernels.
 """

@@ -2,7 +2,7 @@
 
 The seed's headline figure is the run time of its whole script (imports,
 loading, fit, figure), so ``fastsaga mnist`` and the seed's script (adapted
-to load MNIST from the IDX files, :mod:`.seed_example`) are each timed in a
+to load MNIST from the IDX files, ``seed_example.py``) are each timed in a
 new process, with Numba's on-disk cache warm.  Numba's cold start is the
 time the first fit of a new process takes over the second, with the on-disk
 cache warm and with an empty one.
@@ -17,11 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from ._context import SINGLE_THREAD
 from ._format import ratio, seconds, table
 from ._solvers import median
-from .report import SINGLE_THREAD
 
+# Scripts run in new processes (the package need not be importable there).
 SEED_EXAMPLE = Path(__file__).with_name("seed_example.py")
+FIRST_FIT = Path(__file__).with_name("first_fit.py")
 _EXAMPLE_RUN = re.compile(r"Example run in ([0-9.]+) s")
 PROCESS_TIMEOUT = 600
 
@@ -57,7 +59,7 @@ def numba_cold_start(cache_dir=None):
     """
     extra = {} if cache_dir is None else {"NUMBA_CACHE_DIR": str(cache_dir)}
     wall, out = timed_process(
-        [sys.executable, "-m", "fastsaga.benchmarks._first_fit"],
+        [sys.executable, str(FIRST_FIT)],
         fresh_environment(**extra), cwd=None,
     )
     fits = json.loads(out.strip().splitlines()[-1])
@@ -85,7 +87,7 @@ def _cold_start(context):
 
 
 def _example_commands(context, directory):
-    data_dir = [] if context.mnist_dir is None else ["--data-dir", str(context.mnist_dir)]
+    data_dir = [] if context.mnist_dir is None else ["--data-dir", context.mnist_dir]
     return {
         "fastsaga mnist": [
             sys.executable, "-m", "fastsaga", "mnist",
@@ -96,8 +98,9 @@ def _example_commands(context, directory):
 
 
 def _whole_example(context):
-    extra = {} if context.mnist_dir is None else {"FASTSAGA_MNIST_DIR": str(context.mnist_dir)}
-    env = fresh_environment(**extra)
+    env = fresh_environment()
+    if context.mnist_dir is not None:
+        env["FASTSAGA_MNIST_DIR"] = context.mnist_dir
     runs = {}
     with tempfile.TemporaryDirectory() as directory:
         commands = _example_commands(context, Path(directory))
@@ -106,7 +109,9 @@ def _whole_example(context):
             for name, command in commands.items():
                 wall, out = timed_process(command, env, directory)
                 reported = float(_EXAMPLE_RUN.search(out).group(1))
-                runs.setdefault(name, []).append({"process": wall, "reported": reported})
+                runs.setdefault(name, []).append(
+                    {"process": wall, "reported": reported}
+                )
                 context.progress(f"whole example, {name}: {wall:.2f} s")
     return {
         name: {key: median([r[key] for r in rs]) for key in rs[0]}

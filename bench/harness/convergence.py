@@ -224,7 +224,7 @@ def _markdown(context, results):
 def run(context):
     results = measure(context)
     figure = context.out_dir / "convergence.png"
-    from ..plot import plot_convergence
+    from fastsaga.plot import plot_convergence
 
     plot_convergence(
         {

@@ -10,7 +10,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import _problem
+from fastsaga import _problem
+from fastsaga.datasets import load_mnist, mnist_seed_split
+
+# One thread for every library, in the report's process and in the processes
+# it starts: the figures are single-core figures.
+SINGLE_THREAD = {
+    name: "1"
+    for name in (
+        "NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+    )
+}
 
 # The seed example's settings: C = 50 / train_samples, L1.
 SEED_TRAIN_SAMPLES = 5000
@@ -70,8 +81,6 @@ class Problem:
 
 def seed_problem(mnist_dir=None):
     """The seed problem: MNIST, seed split (random_state 0), C = 0.01."""
-    from ..datasets import load_mnist, mnist_seed_split
-
     X, y = load_mnist(mnist_dir)
     X_train, X_test, y_train, y_test = mnist_seed_split(
         X, y, train_samples=SEED_TRAIN_SAMPLES, test_size=SEED_TEST_SIZE,

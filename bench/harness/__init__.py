@@ -1,7 +1,7 @@
-"""The benchmark report: fastsaga against scikit-learn's saga and optional peers.
+"""The benchmark report's sections: fastsaga against scikit-learn's saga and peers.
 
-Run it with ``fastsaga bench`` or ``python bench/report.py`` (same options;
-``--help`` lists them).  One run writes, into ``--out``:
+``python bench/report.py`` runs them (``--help`` lists the options).  One run
+writes, into ``--out``:
 
 * ``report.md``: the machine (CPU, cores used, library versions) and one
   markdown section per benchmark section;
@@ -11,17 +11,15 @@ Run it with ``fastsaga bench`` or ``python bench/report.py`` (same options;
 Sections
 --------
 The report is a list of sections, :data:`SECTIONS`, each a module of this
-package, run in that order.  A module listed there but absent (not written
-yet, or an optional part not installed) is skipped with a note.  The
-contract of a section module is one function::
+package, run in that order.  The contract of a section module is one function::
 
     run(context) -> dict(title=str, markdown=str, data=dict[, figures=list])
 
-``context`` is a :class:`fastsaga.benchmarks._context.Context`:
+``context`` is a :class:`harness._context.Context`:
 
 * ``context.problem()``: the seed problem (MNIST 5000/10000, standardised,
   C = 0.01, L1; a small synthetic problem with ``--quick``), built once, a
-  :class:`fastsaga.benchmarks._context.Problem` with ``X_train``, ``y_train``
+  :class:`harness._context.Problem` with ``X_train``, ``y_train``
   (labels), ``y_index`` (class indices), ``X_test``, ``y_test``, ``C``,
   ``penalty`` (``(alpha, beta)`` of ``fastsaga._problem.objective``),
   ``shape`` (``(n, d, K)``), ``key`` (a digest naming cached results) and
