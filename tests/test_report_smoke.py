@@ -80,7 +80,11 @@ def test_quick_sparse_section(tmp_path):
     assert len(with_sklearn) == len(SYNTHETIC_SCALES)
     assert set(synthetic["growth_when_d_x10"]) == {"numba", "cython"}
     assert sparse["raw_mnist"]["sklearn saga csr"] > 0
-    assert 0 < sparse["newsgroups"]["optimum"]["test_accuracy"] <= 1
+    newsgroups = sparse["newsgroups"]
+    assert 0 < newsgroups["optimum"]["test_accuracy"] <= 1
+    for backend in ("numba", "cython"):
+        for dtype in ("float64", "float32"):
+            assert newsgroups[f"fastsaga {backend} {dtype} set-up excluded"] > 0
     markdown = (out / "report.md").read_text()
     assert "| values on [0, 1) |" in markdown and "epochs run" in markdown
 

@@ -98,10 +98,22 @@ def fit(problem, solver, *, tol, max_iter):
 class Trace:
     """A fastsaga run, epoch by epoch."""
 
-    epochs: list  # epochs run (rolled-back ones included) at each accepted one
+    epochs: list  # the accepted epoch each record is taken after (1, 2, ...)
     times: list  # fit time (s) at each accepted epoch, set-up included
     values: list  # ``evaluate``'s results (empty without ``evaluate``)
     state: SagaState  # the final iterate and memory
+    # Epochs the kernel ran, rolled-back ones included; None when ``stop`` or
+    # the time budget ended the run (the solver then returns no count).
+    n_epochs_run: int | None
+
+    def per_epoch(self):
+        """Time per accepted epoch after the first, so without the set-up.
+
+        A run of a single epoch has no such time: its whole time is given.
+        """
+        if len(self.epochs) < 2:
+            return self.times[-1] / self.epochs[-1]
+        return (self.times[-1] - self.times[0]) / (self.epochs[-1] - self.epochs[0])
 
 
 class _Stop(Exception):
@@ -140,18 +152,20 @@ def fastsaga_trace(
 
     state = SagaState.zeros(n_samples, n_rows, X.shape[1], X.dtype)
     alpha, beta = penalty
+    n_epochs_run = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         start = time.perf_counter()
         try:
-            saga_solve(
+            result = saga_solve(
                 X, y_index, np.ones(n_samples, X.dtype), state,
                 alpha=alpha, beta=beta, sampling=sampling, backend=backend,
                 tol=0.0, max_iter=max_epochs, random_state=0, callback=record,
             )
+            n_epochs_run = result.n_epochs_run
         except _Stop:
             pass
-    return Trace(epochs, times, values, state)
+    return Trace(epochs, times, values, state, n_epochs_run)
 
 
 def cyanure_available():

@@ -11,6 +11,8 @@ upper bound, within one schedule step, of the exact figure).
 
 import numpy as np
 
+from fastsaga.plot import plot_convergence
+
 from . import _solvers
 from ._format import ratio, seconds, table
 
@@ -71,11 +73,7 @@ def fastsaga_runs(context, backend, dtype, sampling):
             if reached else None
         )
         epochs_to_eps[eps] = runs[0].epochs[hits[0]] if reached else None
-    per_epoch = _solvers.median([
-        (run.times[-1] - run.times[0]) / (run.epochs[-1] - run.epochs[0])
-        for run in runs
-        if run.epochs[-1] > run.epochs[0]
-    ] or [run.times[-1] / run.epochs[-1] for run in runs])
+    per_epoch = _solvers.median([run.per_epoch() for run in runs])
     return {
         "time_to_eps": to_eps,
         "epochs_to_eps": epochs_to_eps,
@@ -224,8 +222,6 @@ def _markdown(context, results):
 def run(context):
     results = measure(context)
     figure = context.out_dir / "convergence.png"
-    from fastsaga.plot import plot_convergence
-
     plot_convergence(
         {
             label: (r["curve"]["times"], r["curve"]["suboptimality"])
