@@ -1,4 +1,4 @@
-"""Section: the performance targets (issue 6), from the other sections' data.
+"""Section: the performance targets, from the other sections' data.
 
 Each target is a ratio of two figures measured in this run; a target whose
 section did not run is listed as not measured.
@@ -103,4 +103,4 @@ def run(context):
         [(d["figure"], f"{d['measured']:.3g}", d["target"], "yes" if d["met"] else "**no**")
          for d in data],
     ) if data else "No section measuring a target was run."
-    return {"title": "Performance targets (issue 6)", "markdown": markdown, "data": data}
+    return {"title": "Performance targets", "markdown": markdown, "data": data}
