@@ -8,6 +8,7 @@ from ._cv import LogisticRegressionCV
 from ._estimator import LogisticRegression
 from .datasets import load_mnist, mnist_seed_split
 
+# The one place the version is written: pyproject.toml reads this literal.
 __version__ = "0.1.0"
 
 __all__ = [
