@@ -2,11 +2,12 @@
 
 Figures that are only saved are plain :class:`matplotlib.figure.Figure`
 objects, rendered by Agg: they never touch pyplot or the user's backend.
-pyplot is imported only to open a window.
+pyplot is imported only to open a window, and matplotlib itself only when a
+figure is drawn: importing this module (as the command line does) does not
+load it.
 """
 
 import numpy as np
-from matplotlib.figure import Figure
 
 MNIST_IMAGE_SHAPE = (28, 28)
 # The seed's grid: one panel per digit, two rows of five.
@@ -57,7 +58,7 @@ def plot_coefficients(coef, path=None, show=False):
         )
         axes.set_xticks(())
         axes.set_yticks(())
-        axes.set_xlabel("Class %i" % digit)
+        axes.set_xlabel(f"Class {digit}")
     figure.suptitle("Classification vector for...")
     return _finish(figure, path, show)
 
@@ -83,6 +84,8 @@ def plot_convergence(curves, path, *, title=None):
     -------
     figure : matplotlib.figure.Figure
     """
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(7, 5), layout="constrained")
     axes = figure.add_subplot()
     for name, (times, suboptimalities) in curves.items():
@@ -110,6 +113,8 @@ def plot_convergence(curves, path, *, title=None):
 def _new_figure(show, figsize):
     """Return a pyplot figure when it is to be shown, a plain one otherwise."""
     if not show:
+        from matplotlib.figure import Figure
+
         return Figure(figsize=figsize)
     from matplotlib import pyplot as plt
 
