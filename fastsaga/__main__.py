@@ -152,13 +152,13 @@ def _run_mnist(args):
     sparsity = np.mean(classifier.coef_ == 0) * 100
     score = classifier.score(X_test, y_test)
     objective = _training_objective(classifier, X_train, y_train, C)
-    print("Sparsity with L1 penalty: %.2f%%" % sparsity)
-    print("Test score with L1 penalty: %.4f" % score)
+    print(f"Sparsity with L1 penalty: {sparsity:.2f}%")
+    print(f"Test score with L1 penalty: {score:.4f}")
     print(f"Fit time: {fit_time:.3f} s ({args.backend})")
     print(f"Epochs: {int(classifier.n_iter_[0])}")
     print(f"Objective F on the training data: {objective:.6f}")
     plot_coefficients(classifier.coef_, path=args.plot)
-    print("Example run in %.3f s" % (time.perf_counter() - start))
+    print(f"Example run in {time.perf_counter() - start:.3f} s")
     print(f"Figure saved to {args.plot}")
     if args.show:
         # The window blocks until closed, so it opens once the timings are out.

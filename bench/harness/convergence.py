@@ -69,7 +69,7 @@ def fastsaga_runs(context, backend, dtype, sampling):
         hits = [_first_reaching(run.values, eps) for run in runs]
         reached = all(hit is not None for hit in hits)
         to_eps[eps] = (
-            _solvers.median([run.times[h] for run, h in zip(runs, hits)])
+            _solvers.median([run.times[h] for run, h in zip(runs, hits, strict=True)])
             if reached else None
         )
         epochs_to_eps[eps] = runs[0].epochs[hits[0]] if reached else None

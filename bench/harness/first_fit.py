@@ -16,7 +16,9 @@ from fastsaga import LogisticRegression
 
 
 def _fit_seconds(X, y):
-    model = LogisticRegression(C=0.01, l1_ratio=1.0, tol=0.0, max_iter=2, random_state=0)
+    model = LogisticRegression(
+        C=0.01, l1_ratio=1.0, tol=0.0, max_iter=2, random_state=0
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         start = time.perf_counter()

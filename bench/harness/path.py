@@ -22,9 +22,10 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegressionCV as SklearnLogisticRegressionCV
 from sklearn.model_selection import StratifiedKFold
 
-from fastsaga import _problem
-from fastsaga import LogisticRegressionCV
+from fastsaga import LogisticRegressionCV, _problem
 from fastsaga._path import logistic_regression_path
+
+from ._format import table
 
 CS = np.logspace(-3, -1, 20)
 L1_RATIO = 1.0
@@ -196,23 +197,40 @@ def _markdown(d):
     ratio = d["sklearn_cv_seconds"] / d["fastsaga_cv_seconds_1_thread"]
     capped_ratio = d["sklearn_cv_seconds"] / d["fastsaga_cv_capped_seconds"]
     threads = d["fastsaga_cv_seconds_1_thread"] / d["fastsaga_cv_seconds_2_threads"]
+    capped = f"max_iter={d['sklearn_max_iter']}"
+    rows = [
+        ("fastsaga paths, warm starts", f"{d['warm_seconds']:.1f}",
+         d["warm_epochs"], "weights and gradient memory carried over"),
+        ("fastsaga paths, cold starts", f"{d['cold_seconds']:.1f}",
+         d["cold_epochs"], "max relative objective gap to warm: "
+         f"{d['warm_vs_cold_max_relative_objective_gap']:.1e}"),
+        ("fastsaga LogisticRegressionCV, 1 thread",
+         f"{d['fastsaga_cv_seconds_1_thread']:.1f}", "",
+         f"max_iter={d['max_iter']}, chosen C={d['fastsaga_C']:.4g}"),
+        ("fastsaga LogisticRegressionCV, 2 threads",
+         f"{d['fastsaga_cv_seconds_2_threads']:.1f}", "",
+         "3 tasks on 2 threads: at most 1.5x"),
+        (f"fastsaga LogisticRegressionCV, {capped}",
+         f"{d['fastsaga_cv_capped_seconds']:.1f}", "",
+         f"median objective {d['fastsaga_capped_median_relative_objective_gap']:+.1e}"
+         " (relative) above the converged paths"),
+        (f'scikit-learn LogisticRegressionCV(solver="saga"), {capped}',
+         f"{d['sklearn_cv_seconds']:.1f}", "",
+         "capped to finish in ~3 min; median objective "
+         f"{d['sklearn_median_relative_objective_gap']:+.1e} (relative) above "
+         f"fastsaga's; chosen C={d['sklearn_C']:.4g}"),
+    ]
     return f"""\
 {d['problem']}, training set ({d['n_samples']} samples), {d['n_folds']} stratified
 folds, L1 penalty, {len(d['Cs'])} Cs log-spaced in [{d['Cs'][0]:g}, {d['Cs'][-1]:g}],
 tol={d['tol']:g}, accuracy scoring. One run per figure (not a median).
 
-| run | time (s) | epochs | note |
-|---|---:|---:|---|
-| fastsaga paths, warm starts | {d['warm_seconds']:.1f} | {d['warm_epochs']} | weights and gradient memory carried over |
-| fastsaga paths, cold starts | {d['cold_seconds']:.1f} | {d['cold_epochs']} | max relative objective gap to warm: {d['warm_vs_cold_max_relative_objective_gap']:.1e} |
-| fastsaga LogisticRegressionCV, 1 thread | {d['fastsaga_cv_seconds_1_thread']:.1f} | | max_iter={d['max_iter']}, chosen C={d['fastsaga_C']:.4g} |
-| fastsaga LogisticRegressionCV, 2 threads | {d['fastsaga_cv_seconds_2_threads']:.1f} | | 3 tasks on 2 threads: at most 1.5x |
-| fastsaga LogisticRegressionCV, max_iter={d['sklearn_max_iter']} | {d['fastsaga_cv_capped_seconds']:.1f} | | median objective {d['fastsaga_capped_median_relative_objective_gap']:+.1e} (relative) above the converged paths |
-| scikit-learn LogisticRegressionCV(solver="saga"), max_iter={d['sklearn_max_iter']} | {d['sklearn_cv_seconds']:.1f} | | capped to finish in ~3 min; median objective {d['sklearn_median_relative_objective_gap']:+.1e} (relative) above fastsaga's; chosen C={d['sklearn_C']:.4g} |
+{table(("run", "time (s)", "epochs", "note"), rows)}
 
 Warm vs cold starts: {speedup:.2f}x in time, {epochs:.2f}x in epochs.
 scikit-learn's capped run takes {ratio:.1f}x the time of fastsaga's converged
 run ({capped_ratio:.1f}x at the same epoch cap). Best mean CV accuracy:
-fastsaga {d['fastsaga_best_mean_score']:.4f}, scikit-learn {d['sklearn_best_mean_score']:.4f}.
+fastsaga {d['fastsaga_best_mean_score']:.4f}, scikit-learn \
+{d['sklearn_best_mean_score']:.4f}.
 1 vs 2 threads: {threads:.2f}x.
 """

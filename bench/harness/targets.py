@@ -22,13 +22,17 @@ def _per_epoch(solvers, flops_per_epoch):
         f32 = solvers[_label(backend, "float32")]["per_epoch"]
         flops = flops_per_epoch / f64 / 1e9
         rows += [
-            (f"time per epoch, float64, {backend}, vs sklearn", reference / f64, ">= 10x", reference / f64 >= 10),
-            (f"GFLOP/s per epoch, float64, {backend}", flops, ">= 15", flops >= 15),
-            (f"time per epoch, float32 vs float64, {backend}", f64 / f32, ">= 1.6x", f64 / f32 >= 1.6),
+            (f"time per epoch, float64, {backend}, vs sklearn",
+             reference / f64, ">= 10x", reference / f64 >= 10),
+            (f"GFLOP/s per epoch, float64, {backend}",
+             flops, ">= 15", flops >= 15),
+            (f"time per epoch, float32 vs float64, {backend}",
+             f64 / f32, ">= 1.6x", f64 / f32 >= 1.6),
         ]
     numba, cython = (solvers[_label(b)]["per_epoch"] for b in BACKENDS)
     spread = max(numba / cython, cython / numba)
-    rows.append(("numba vs cython per epoch (slower / faster)", spread, "<= 1.2x", spread <= 1.2))
+    rows.append(("numba vs cython per epoch (slower / faster)",
+                 spread, "<= 1.2x", spread <= 1.2))
     return rows
 
 
@@ -75,8 +79,10 @@ def _startup(startup):
     if example is not None:
         speedup = (example["seed script (scikit-learn saga)"]["process"]
                    / example["fastsaga mnist"]["process"])
-        rows.append(("whole example in a new process, fastsaga mnist vs the seed's script",
-                     speedup, "> 1x", speedup > 1))
+        rows.append((
+            "whole example in a new process, fastsaga mnist vs the seed's script",
+            speedup, "> 1x", speedup > 1,
+        ))
     added = startup["numba_cold_start"]["warm on-disk cache"]["added"]
     rows.append(("Numba cold start, warm cache: seconds added to the first fit",
                  added, "< 0.5 s", added < 0.5))
@@ -100,7 +106,7 @@ def run(context):
     ]
     markdown = table(
         ("figure", "measured", "target", "met"),
-        [(d["figure"], f"{d['measured']:.3g}", d["target"], "yes" if d["met"] else "**no**")
-         for d in data],
+        [(d["figure"], f"{d['measured']:.3g}", d["target"],
+          "yes" if d["met"] else "**no**") for d in data],
     ) if data else "No section measuring a target was run."
     return {"title": "Performance targets", "markdown": markdown, "data": data}
