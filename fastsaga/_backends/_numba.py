@@ -1,17 +1,52 @@
 """Numba SAGA kernels: the hot loops only (the maths is in ``_problem``).
 
-Compiled with ``cache=True`` (one compile per machine, not per process) and
-``nogil=True`` (fits in threads run in parallel).  The fastmath flags allow
-reassociation and contraction so the fused per-feature loop vectorises; they
-change results by rounding only.  NaN and inf keep their meaning: no "nnan",
-no "ninf".
+Compiled with ``cache=True`` where numba has a writable cache directory (one
+compile per machine, not per process; see ``jit``) and ``nogil=True`` (fits
+in threads run in parallel).  The fastmath flags allow reassociation and
+contraction so the fused per-feature loop vectorises; they change results by
+rounding only.  NaN and inf keep their meaning: no "nnan", no "ninf".
 """
+
+import warnings
 
 import numpy as np
 from numba import njit
 
 FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
-_jit = njit(cache=True, nogil=True, fastmath=FASTMATH)
+
+# Numba's refusal to cache, once met: every kernel is then compiled in memory.
+_cache_error = None
+
+
+def jit(**options):
+    """``njit(cache=True, **options)``, or without the cache where there is none.
+
+    Numba raises when it decorates a cached function and finds no writable
+    directory (a read-only install, a read-only home, no NUMBA_CACHE_DIR).
+    The kernels then compile in every process, and the first refusal warns.
+    """
+
+    def decorate(function):
+        global _cache_error
+        if _cache_error is None:
+            try:
+                return njit(cache=True, **options)(function)
+            except RuntimeError as error:
+                _cache_error = error
+                warnings.warn(
+                    f"fastsaga's numba kernels cannot be cached on disk "
+                    f"({error}); they are compiled in memory, again in each "
+                    "new process. Set NUMBA_CACHE_DIR to a writable directory "
+                    "to cache them.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+        return njit(**options)(function)
+
+    return decorate
+
+
+_jit = jit(nogil=True, fastmath=FASTMATH)
 
 
 @_jit

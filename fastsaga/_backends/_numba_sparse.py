@@ -32,18 +32,18 @@ The loops are those of ``_cython_sparse.pyx.tp``, in the same order.
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, types
+from numba import types
 from numba.core import cgutils
 from numba.core.compiler import CompilerBase, DefaultPassBuilder
 from numba.extending import intrinsic
 
-from ._numba import FASTMATH, _sample_gradient
+from ._numba import FASTMATH, _sample_gradient, jit
 
 # NumPy's error model: a division by zero gives inf/NaN instead of raising.
 # The kernel never relies on the exception, and the check on every division
 # of the catch-up made the whole step loop about 3x slower.
-_OPTIONS = dict(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
-_jit = njit(**_OPTIONS)
+_OPTIONS = dict(nogil=True, fastmath=FASTMATH, error_model="numpy")
+_jit = jit(**_OPTIONS)
 
 
 class _NoAliasCompiler(CompilerBase):
@@ -63,7 +63,7 @@ class _NoAliasCompiler(CompilerBase):
         return [DefaultPassBuilder.define_nopython_pipeline(self.state)]
 
 
-_jit_noalias = njit(**_OPTIONS, pipeline_class=_NoAliasCompiler)
+_jit_noalias = jit(**_OPTIONS, pipeline_class=_NoAliasCompiler)
 
 
 @intrinsic
@@ -128,7 +128,7 @@ def _affine_steps(u, e, k, shrink, log_decay):
 # Inlined, as ``_catch_up`` is: a call that may raise, even one never taken,
 # kept Numba from pruning the reference counting of the arrays ``_catch_up``
 # works on, two increments and two decrements per caught-up feature.
-_jit_inline = njit(**_OPTIONS, inline="always")
+_jit_inline = jit(**_OPTIONS, inline="always")
 
 
 @_jit_inline
