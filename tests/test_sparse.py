@@ -267,6 +267,21 @@ def test_int64_indices_give_the_int32_fit(backend):
     )
 
 
+@pytest.mark.parametrize("indptr_dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("indices_dtype", [np.int32, np.int64])
+def test_every_combination_of_index_dtypes_gives_the_dense_fit(
+    backend, indices_dtype, indptr_dtype
+):
+    # scipy may hand out int32 column indices with int64 row offsets.
+    X, y = sparse_problem(3)
+    X.indices = X.indices.astype(indices_dtype)
+    X.indptr = X.indptr.astype(indptr_dtype)
+    assert_same_fit(
+        fit(X, y, backend, **PENALTIES["l1"]),
+        fit(X.toarray(), y, backend, **PENALTIES["l1"]),
+    )
+
+
 @pytest.mark.parametrize(
     "convert",
     [sparse.csc_matrix, sparse.coo_matrix, sparse.csr_array, sparse.csc_array],
