@@ -84,19 +84,35 @@ def sampling_probabilities(lipschitz, sampling):
 
 
 def step_size(lipschitz, probabilities, alpha):
-    """Return scikit-learn's SAGA step for the sampling distribution.
+    """Return the SAGA step bound for the sampling distribution.
 
-    The SAGA step bound ``1 / (2 L + min(2 n alpha, L))`` (Defazio et al.
-    2014, as scikit-learn uses it) holds with ``L = max_i L_i / (n p_i)``, the
-    largest smoothness of the reweighted sample losses; with uniform sampling
-    that is ``max_i L_i``.
+    Defazio et al. (2014), as scikit-learn's ``get_auto_step_size`` states
+    it: ``1 / (2 L + min(2 n alpha, L))`` with ``L`` the smoothness of the
+    reweighted sample functions ``f_i / (n p_i) + alpha/2 ||W||^2``, that is
+    ``L = max_i L_i / (n p_i) + alpha`` (``max_i L_i + alpha`` when uniform).
+    The L2 term is part of each step's gradient, so ``alpha`` belongs in
+    ``L``: left out, a strong penalty gives ``step * alpha > 2`` and the
+    per-step decay ``1 - step * alpha`` below -1, which diverges.
     """
     n_samples = lipschitz.shape[0]
-    effective = float(np.max(lipschitz / (n_samples * probabilities)))
-    if effective == 0.0:
-        # Every sample has zero weight along its row: any step is exact.
+    smoothness = float(np.max(lipschitz / (n_samples * probabilities))) + alpha
+    if smoothness == 0.0:
+        # No penalty and every sample has zero weight along its row: any
+        # step is exact.
         return 1.0
-    return 1.0 / (2.0 * effective + min(2.0 * n_samples * alpha, effective))
+    return 1.0 / (2.0 * smoothness + min(2.0 * n_samples * alpha, smoothness))
+
+
+def longest_step(alpha):
+    """Return the longest step any multiplier or adaptive rule may take.
+
+    The L2 term's curvature ``alpha`` is exact, not a bound with slack as the
+    loss's ``L_i`` are, so a longer step than the bound's gains nothing on it.
+    ``step * alpha <= 1/2``, which the bound of :func:`step_size` always
+    meets, keeps the decay ``1 - step * alpha`` in ``[1/2, 1]``: every step
+    shrinks the weights towards zero without overshooting it, whatever ``C``.
+    """
+    return np.inf if alpha == 0.0 else 0.5 / alpha
 
 
 @dataclass(frozen=True)
@@ -291,22 +307,35 @@ def objective(X, y, W, b, sample_weight, alpha, beta):
     return mean_loss(X, y, W, b, sample_weight) + penalty_value(W, alpha, beta)
 
 
-def relative_change(sums, b, b_previous):
+def relative_change(sums):
     """Return scikit-learn's saga stopping quantity, ``max|dW| / max|W|``.
 
-    ``sums`` are the epoch's :class:`WeightSums`.  Intercepts are left out, as
-    in scikit-learn, except when a strong L1 penalty holds ``W`` at exactly
-    zero: scikit-learn then stops after one epoch with the intercepts still
-    moving; here they are judged instead.  A zero that moved has not
-    converged (inf).
+    ``sums`` are the epoch's :class:`WeightSums`.  A zero that moved has not
+    converged (inf); a zero that stayed gives 0.
     """
     change, scale = sums.largest_change, sums.largest
-    if change == 0.0 and scale == 0.0:  # W is zero and was zero
-        change = float(np.max(np.abs(b - b_previous), initial=0.0))
-        scale = float(np.max(np.abs(b), initial=0.0))
     if scale == 0.0:
         return 0.0 if change == 0.0 else np.inf
     return change / scale
+
+
+def converged(sums, b, b_previous, tol, zero_is_optimal):
+    """The whole stopping rule, judged after each epoch.
+
+    While ``W`` moves, scikit-learn's: ``max|dW| / max|W| <= tol``.  An epoch
+    that leaves ``W`` at zero, where it started, says nothing about ``W``:
+    the L1 prox holds it there as long as the gradient-memory average is
+    within ``beta``, and that memory may lack samples not drawn yet (SAGA
+    starts it empty) or come from another C (a warm path).  Such an epoch
+    converges only if zero is truly optimal (``zero_is_optimal()``, called
+    only then) and the intercepts have settled, judged on the scale of a
+    logit (``max|db| / max(1, max|b|) <= tol``), since they may sit at 0.
+    """
+    if sums.largest > 0.0 or sums.largest_change > 0.0:
+        return relative_change(sums) <= tol
+    change = float(np.max(np.abs(b - b_previous), initial=0.0))
+    scale = max(1.0, float(np.max(np.abs(b), initial=0.0)))
+    return change <= tol * scale and zero_is_optimal()
 
 
 def zero_weights_are_optimal(X, y, b, sample_weight, beta, tol):
@@ -314,7 +343,8 @@ def zero_weights_are_optimal(X, y, b, sample_weight, beta, tol):
 
     At ``W = 0`` the L2 term's gradient vanishes, so zero is optimal exactly
     when every entry of the loss gradient ``X^T G / n`` is at most the L1
-    strength ``beta`` in magnitude; ``tol`` relaxes that bound relatively.
+    strength ``beta`` in magnitude.  ``tol`` relaxes that bound relatively:
+    the intercepts are only within ``tol`` of theirs, so the gradient is too.
     """
     # Every sample's logits are b; G in X's dtype, so X is not cast.
     logits = np.broadcast_to(b.astype(np.float64), (X.shape[0], b.size))

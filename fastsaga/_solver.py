@@ -358,7 +358,7 @@ def saga_solve(
     probabilities = _problem.sampling_probabilities(lipschitz, sampling)
     stream = _problem.IndexStream(probabilities)
     safe_step = _problem.step_size(lipschitz, probabilities, alpha)
-    step = safe_step * _problem.STEP_MULTIPLIER
+    step = min(safe_step * _problem.STEP_MULTIPLIER, _problem.longest_step(alpha))
     sample_scale = (1.0 / (n_samples * probabilities)).astype(X.dtype)
     random_state = check_random_state(random_state)
 
@@ -407,15 +407,13 @@ def saga_solve(
                 "theoretical step size; please report this with the data."
             )
         previous_estimate = estimate
-        change = _problem.relative_change(sums, state.b, b_start)
-        if change <= tol and sums.largest == 0.0 and not (
-            _problem.zero_weights_are_optimal(X, y, state.b, sample_weight, beta, tol)
-        ):
-            # W can sit at zero through a whole epoch without zero being the
-            # optimum: the memory average that the L1 prox compares with
-            # ``beta`` lacks the samples not drawn yet (SAGA starts it empty;
-            # a warm path carries over one filled at another C).
-            change = np.inf
+        change = _problem.relative_change(sums)
+        done = _problem.converged(
+            sums, state.b, b_start, tol,
+            lambda: _problem.zero_weights_are_optimal(
+                X, y, state.b, sample_weight, beta, tol
+            ),
+        )
         W_start, W_end = W_end, W_start
         b_start = state.b.copy()
         if verbose:
@@ -429,12 +427,13 @@ def saga_solve(
             )
         if callback is not None:
             callback(epoch, state)
-        if change <= tol:
+        if done:
             return SagaResult(state, epoch, True, n_run)
+    # scikit-learn's wording first: users filter warnings on it.
     warnings.warn(
-        f"fastsaga reached max_iter={max_iter} epochs before the relative "
-        f"weight change fell to tol={tol} (last change {change:.3g}); "
-        "increase max_iter or tol.",
+        "The max_iter was reached which means the coef_ did not converge "
+        f"(max_iter={max_iter} epochs, last relative change of coef_ "
+        f"{change:.3g}, tol={tol}); increase max_iter or tol.",
         ConvergenceWarning,
     )
     return SagaResult(state, max_iter, False, n_run)
