@@ -1,10 +1,13 @@
 """The scikit-learn estimator: validation, labels, set-up, epochs, stopping."""
 
+import copy
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
-from sklearn.linear_model._base import LinearClassifierMixin
+from scipy import sparse
+from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import compute_class_weight
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -23,7 +26,7 @@ from ._solver import saga_solve, state_class
 _IMPLIED_L1_RATIO = {"l1": 1.0, "l2": 0.0}
 
 
-class LogisticRegression(LinearClassifierMixin, BaseEstimator):
+class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
     """Logistic regression with L1, L2 or elastic-net penalty, fitted by SAGA.
 
     The model and the objective are scikit-learn's
@@ -41,25 +44,29 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
     penalty : {"auto", "l1", "l2", "elasticnet"} or None, default="auto"
         The penalty.  ``"auto"`` lets ``l1_ratio`` decide, as scikit-learn 1.8+
         does (0 is L2, 1 is L1, in between elastic-net; ``C=np.inf`` is no
-        penalty).  An explicit name decides by itself; ``l1_ratio`` may then
-        be left unset, but a value that contradicts the name (``penalty="l2"``
-        with ``l1_ratio=0.5``) raises ``ValueError``.  ``None`` fits without
-        penalty (``C`` is then irrelevant and ``l1_ratio`` must be unset).
+        penalty).  ``"l1"``, ``"l2"`` and ``None`` (no penalty) decide by
+        themselves, with ``l1_ratio`` left at its default (0 or None, which
+        mean "unset" there), or equal to what the name implies; any other
+        value contradicts the name and raises ``ValueError``.
+        ``"elasticnet"`` takes ``l1_ratio`` as given.
     C : float, default=1.0
         Inverse regularisation strength, in ``(0, inf]``.
-    l1_ratio : float in [0, 1] or None, default=None
-        Elastic-net mixing: share of the L1 penalty.  ``None`` means 0 with
-        ``penalty="auto"`` and the value the penalty name implies otherwise.
-        Required with ``penalty="elasticnet"``.
+    l1_ratio : float in [0, 1] or None, default=0.0
+        Elastic-net mixing: share of the L1 penalty (scikit-learn's default
+        and meaning, which its meta-estimators read, e.g. ``SelectFromModel``).
+        ``None`` is taken as 0 with ``penalty="auto"``, and is refused with
+        ``penalty="elasticnet"``.
     tol : float, default=1e-4
         Stop after an epoch when ``max|W - W_prev| / max|W| <= tol``,
         scikit-learn's saga criterion (intercepts left out).  An epoch that
         leaves ``W`` at zero, where it started, is judged on the intercepts
-        instead, and stops the fit only if zero is optimal: every entry of
-        the loss gradient at most the L1 strength (times ``1 + tol``).
+        instead (on a logit's scale), and stops the fit only if zero is
+        optimal: every entry of the loss gradient at most the L1 strength
+        (times ``1 + tol``).
     max_iter : int, default=100
         Maximum number of epochs.  Reaching it warns with
-        ``sklearn.exceptions.ConvergenceWarning``.
+        ``sklearn.exceptions.ConvergenceWarning``; ``0`` returns the starting
+        point (zeros, or the previous fit's under ``warm_start``).
     fit_intercept : bool, default=True
         Whether to fit an unpenalised intercept.
     class_weight : dict, "balanced" or None, default=None
@@ -68,8 +75,9 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
         Seeds the sample-index stream.  The same seed gives the same iterates
         with either backend.
     warm_start : bool, default=False
-        Start from the previous ``coef_`` and ``intercept_``.  The gradient
-        memory is not kept between fits.
+        Start from the previous ``coef_`` and ``intercept_``, with the
+        gradient memory rebuilt there.  The previous fit must have the same
+        classes and features, and finite coefficients.
     verbose : int, default=0
         With ``verbose >= 1``, print one line per epoch: epoch, objective
         ``F`` (the objective divided by ``C * n``), relative change, time.
@@ -90,7 +98,8 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts (zeros when ``fit_intercept=False``).
     n_iter_ : ndarray of shape (1,)
-        Number of epochs run.
+        Number of epochs run.  Each fit sets every fitted attribute at its
+        end: a fit that raises leaves a fitted model as it was.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -111,7 +120,7 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
         "C": [Interval(Real, 0, None, closed="right")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both"), None],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
         "fit_intercept": ["boolean"],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "random_state": ["random_state"],
@@ -126,7 +135,7 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
         penalty="auto",
         *,
         C=1.0,
-        l1_ratio=None,
+        l1_ratio=0.0,
         tol=1e-4,
         max_iter=100,
         fit_intercept=True,
@@ -158,80 +167,57 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
         penalty, l1_ratio = self.penalty, self.l1_ratio
         if penalty == "auto":
             return self.C, 0.0 if l1_ratio is None else float(l1_ratio)
-        if penalty is None:
-            if l1_ratio is not None:
-                raise ValueError(
-                    f"l1_ratio={l1_ratio!r} has no effect with penalty=None; "
-                    "leave l1_ratio unset (None)."
-                )
-            return np.inf, 0.0
         if penalty == "elasticnet":
             if l1_ratio is None:
                 raise ValueError(
                     "penalty='elasticnet' needs l1_ratio, a number in [0, 1]."
                 )
             return self.C, float(l1_ratio)
-        implied = _IMPLIED_L1_RATIO[penalty]
-        if l1_ratio is not None and l1_ratio != implied:
+        C, implied = (np.inf, 0.0) if penalty is None else (self.C, _IMPLIED_L1_RATIO[penalty])
+        if l1_ratio not in (None, 0.0, implied):
             raise ValueError(
-                f"penalty={penalty!r} contradicts l1_ratio={l1_ratio!r} (it "
-                f"implies l1_ratio={implied:g}). Set only one of them, or use "
+                f"penalty={penalty!r} contradicts l1_ratio={l1_ratio!r}. Set "
+                "only one of them (scikit-learn 1.8+ deprecates penalty: "
+                "l1_ratio=1 is L1, 0 is L2, C=np.inf is no penalty), or use "
                 "penalty='elasticnet' for a mixed penalty."
             )
-        return self.C, implied
+        return C, implied
 
-    def _validated_weights(self, X, y, y_encoded, sample_weight):
-        """Return per-sample weights, class weights folded in, in X's dtype."""
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )
-        if self.class_weight is not None:
-            if isinstance(self.class_weight, dict):
-                unknown = set(self.class_weight) - set(self.classes_.tolist())
-                if unknown:
-                    raise ValueError(
-                        f"class_weight names classes not in y: {sorted(map(str, unknown))}"
-                        f"; the classes are {self.classes_.tolist()}."
-                    )
-            per_class = compute_class_weight(
-                self.class_weight,
-                classes=self.classes_,
-                y=y,
-                sample_weight=sample_weight,
-            )
-            # A new array: the caller's sample_weight is never modified.
-            sample_weight = sample_weight * per_class[y_encoded].astype(X.dtype)
-        if not np.any(sample_weight > 0):
-            raise ValueError(
-                "All sample weights (after class_weight) are zero: there is "
-                "nothing to fit."
-            )
-        return np.ascontiguousarray(sample_weight, dtype=X.dtype)
+    def _warm_start_point(self, data):
+        """The previous fit's ``(coef, intercept)`` under warm_start, else None.
 
-    def _initial_state(self, X, y_encoded, sample_weight, n_rows):
-        """The solver's start: zeros, or the previous fit's under warm_start.
-
-        A warm start takes every sample's gradient at the previous weights
-        (``at_point``); zeros need no data pass and, for sparse data, no copy
-        into the feature-major table.
+        Checked against ``data`` before any work: a start that cannot apply
+        is an error, never a silent restart or a corrupted model.
         """
-        layout = state_class(X)
-        n_samples, n_features = X.shape
         if not (self.warm_start and hasattr(self, "coef_")):
-            return layout.zeros(n_samples, n_rows, n_features, X.dtype)
-        if self.coef_.shape != (n_rows, n_features):
+            return None
+        previous_classes = getattr(self, "classes_", data.classes)
+        if not np.array_equal(previous_classes, data.classes):
             raise ValueError(
-                f"warm_start: the previous coef_ has shape "
-                f"{self.coef_.shape} but this data needs "
-                f"{(n_rows, n_features)}; refit with warm_start=False."
+                f"warm_start: the previous fit has classes "
+                f"{previous_classes.tolist()} but y has {data.classes.tolist()}; "
+                "refit with warm_start=False."
+            )
+        coef = self.coef_.toarray() if sparse.issparse(self.coef_) else self.coef_
+        coef = np.asarray(coef, dtype=data.X.dtype)
+        if coef.shape != (data.n_rows, data.X.shape[1]):
+            raise ValueError(
+                f"warm_start: the previous coef_ has shape {coef.shape} but "
+                f"this data needs {(data.n_rows, data.X.shape[1])}; refit "
+                "with warm_start=False."
             )
         # Without an intercept, the previous one must not shift the fit.
-        intercept = self.intercept_ if self.fit_intercept else np.zeros(n_rows)
-        return layout.at_point(
-            X, y_encoded, sample_weight,
-            np.asarray(self.coef_, dtype=X.dtype),
-            np.asarray(intercept, dtype=X.dtype),
+        intercept = np.asarray(
+            self.intercept_ if self.fit_intercept else np.zeros(data.n_rows),
+            dtype=data.X.dtype,
         )
+        if not (np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))):
+            raise ValueError(
+                "warm_start: the previous coef_ or intercept_ contains NaN or "
+                "infinity, which cannot start a fit; refit with "
+                "warm_start=False."
+            )
+        return coef, intercept
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -239,7 +225,7 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data; float32 stays float32, anything else is float64.
         y : array-like of shape (n_samples,)
             Class labels (at least two distinct).
@@ -253,35 +239,20 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
         """
         C, l1_ratio = self._resolved_penalty()
         get_backend(self.backend)  # a missing kernel fails before any work
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse="csr",
-            accept_large_sparse=True,
-            dtype=[np.float64, np.float32],
-            order="C",
-            y_numeric=False,
-        )
-        check_classification_targets(y)
-        encoder = LabelEncoder()
-        y_encoded = encoder.fit_transform(y).astype(np.intp)
-        self.classes_ = encoder.classes_
-        if len(self.classes_) < 2:
-            raise ValueError(
-                "y contains only one class "
-                f"({self.classes_.tolist()[0]!r}); logistic regression needs samples "
-                "of at least 2 classes."
-            )
-        sample_weight = self._validated_weights(X, y, y_encoded, sample_weight)
-
-        n_rows = 1 if len(self.classes_) == 2 else len(self.classes_)
+        data = validated_training_data(self, X, y, sample_weight)
+        start = self._warm_start_point(data)
+        X = data.X
+        state_type = state_class(X)
+        if start is None:
+            state = state_type.zeros(X.shape[0], data.n_rows, X.shape[1], X.dtype)
+        else:
+            state = state_type.at_point(X, data.y_encoded, data.sample_weight, *start)
         alpha, beta = _problem.penalty_strengths(C, l1_ratio, X.shape[0])
         result = saga_solve(
             X,
-            y_encoded,
-            sample_weight,
-            self._initial_state(X, y_encoded, sample_weight, n_rows),
+            data.y_encoded,
+            data.sample_weight,
+            state,
             alpha=alpha,
             beta=beta,
             fit_intercept=self.fit_intercept,
@@ -293,9 +264,12 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
             verbose=self.verbose,
         )
         # A sparse fit's W is a strided view of its feature-major table.
-        self.coef_ = np.ascontiguousarray(result.state.W)
-        self.intercept_ = result.state.b
-        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
+        data.set_fitted_attributes(
+            self,
+            coef_=np.ascontiguousarray(result.state.W),
+            intercept_=result.state.b,
+            n_iter_=np.array([result.n_iter], dtype=np.int32),
+        )
         return self
 
     def __sklearn_tags__(self):
@@ -356,11 +330,98 @@ class LogisticRegression(LinearClassifierMixin, BaseEstimator):
             "feature_names_in_",
         ):
             if hasattr(self, name):
-                value = getattr(self, name)
-                copied = value.copy() if isinstance(value, np.ndarray) else value
-                setattr(model, name, copied)
+                setattr(model, name, copy.deepcopy(getattr(self, name)))
         return model
 
     def _fitted_penalty(self):
         """Return ``(C, l1_ratio)`` of the fitted model, ``C = inf``: none."""
         return self._resolved_penalty()
+
+
+@dataclass
+class TrainingData:
+    """Validated training data, and the fitted attributes it determines."""
+
+    X: object  # C-contiguous float32/64 ndarray, or CSR matrix
+    y: np.ndarray  # the labels as given, validated
+    y_encoded: np.ndarray  # class indices (intp)
+    classes: np.ndarray
+    sample_weight: np.ndarray  # class weights folded in, in X's dtype
+    input_attributes: dict  # n_features_in_, and feature_names_in_ if X has names
+
+    @property
+    def n_rows(self):
+        """Rows of ``coef_``: one for a binary problem (the binary loss)."""
+        return 1 if len(self.classes) == 2 else len(self.classes)
+
+    def set_fitted_attributes(self, estimator, **fitted):
+        """Set every fitted attribute at once, at the end of a successful fit."""
+        estimator.__dict__.pop("feature_names_in_", None)
+        attributes = {"classes_": self.classes, **self.input_attributes, **fitted}
+        for name, value in attributes.items():
+            setattr(estimator, name, value)
+
+
+def validated_training_data(estimator, X, y, sample_weight):
+    """Validate ``X, y, sample_weight`` for ``estimator``, changing nothing on it.
+
+    scikit-learn's ``validate_data`` records ``n_features_in_`` (and
+    ``feature_names_in_``) on the estimator it is given, so it is given a
+    clone: a refused fit must leave a fitted model as it was.
+    """
+    probe = clone(estimator)
+    X, y = validate_data(
+        probe,
+        X,
+        y,
+        accept_sparse="csr",
+        accept_large_sparse=True,
+        dtype=[np.float64, np.float32],
+        order="C",
+        y_numeric=False,
+    )
+    check_classification_targets(y)
+    encoder = LabelEncoder()
+    y_encoded = encoder.fit_transform(y).astype(np.intp)
+    classes = encoder.classes_
+    if len(classes) < 2:
+        raise ValueError(
+            "This solver needs samples of at least 2 classes in the data, but "
+            f"the data contains only one class: {classes.tolist()[0]!r}."
+        )
+    weights = _fit_weights(
+        estimator.class_weight, X, y, y_encoded, classes, sample_weight
+    )
+    input_attributes = {
+        name: getattr(probe, name)
+        for name in ("n_features_in_", "feature_names_in_")
+        if hasattr(probe, name)
+    }
+    return TrainingData(X, y, y_encoded, classes, weights, input_attributes)
+
+
+def _fit_weights(class_weight, X, y, y_encoded, classes, sample_weight):
+    """Return per-sample weights, class weights folded in, in X's dtype."""
+    sample_weight = _check_sample_weight(
+        sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+    )
+    if isinstance(class_weight, dict):
+        unknown = set(class_weight) - set(classes.tolist())
+        if unknown:
+            raise ValueError(
+                "The given class_weight dict must have the class labels as "
+                f"keys; classes={classes.tolist()} but the keys "
+                f"{sorted(map(str, unknown))} are not among them."
+            )
+    if class_weight is not None:
+        per_class = compute_class_weight(
+            class_weight, classes=classes, y=y, sample_weight=sample_weight
+        )
+        # A new array: the caller's sample_weight is never modified.
+        sample_weight = sample_weight * per_class[y_encoded].astype(X.dtype)
+    if not np.any(sample_weight > 0):
+        raise ValueError(
+            "All sample weights (after class_weight) are zero: there is "
+            "nothing to fit."
+        )
+    return np.ascontiguousarray(sample_weight, dtype=X.dtype)
