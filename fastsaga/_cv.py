@@ -7,21 +7,28 @@ training part and scores every C on its test part.  Tasks prefer threads
 ``"dask"``) wins over that hint, so the same code runs on a cluster.
 """
 
+import inspect
 from numbers import Integral
 
 import numpy as np
 from sklearn.base import _fit_context
-from sklearn.metrics import get_scorer, get_scorer_names
+from sklearn.metrics import get_scorer, get_scorer_names, make_scorer
 from sklearn.model_selection import check_cv
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _raise_for_params,
+    _routing_enabled,
+    process_routing,
+)
+from sklearn.utils._metadata_requests import _manual_routing
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import _check_method_params
 
 from ._backends import get_backend
-from ._estimator import LogisticRegression
+from ._estimator import LogisticRegression, validated_training_data
 from ._path import logistic_regression_path
 
 # Seeds handed to the tasks are drawn below this bound (any int32 works).
@@ -187,72 +194,65 @@ class LogisticRegressionCV(LogisticRegression):
         self.sampling = sampling
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **params):
         """Cross-validate the grid, then fit the final model.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data; float32 stays float32, anything else is float64.
         y : array-like of shape (n_samples,)
             Class labels (at least two distinct).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights, used in the fits and passed to the scorer.
+        **params : dict
+            Parameters for the splitter (e.g. ``groups``) and the scorer.
+            Only available with ``sklearn.set_config(
+            enable_metadata_routing=True)``, as in scikit-learn.
 
         Returns
         -------
         self : LogisticRegressionCV
             The fitted estimator.
         """
-        self.Cs_ = self._grid_of_Cs()
-        self.l1_ratios_ = self._resolved_l1_ratios()
+        _raise_for_params(params, self, "fit")
+        Cs = self._grid_of_Cs()
+        l1_ratios = self._resolved_l1_ratios()
         get_backend(self.backend)  # a missing kernel fails before any work
-        X, y = validate_data(
-            self, X, y, dtype=[np.float64, np.float32], order="C", y_numeric=False
-        )
-        check_classification_targets(y)
-        encoder = LabelEncoder()
-        y_encoded = encoder.fit_transform(y).astype(np.intp)
-        self.classes_ = encoder.classes_
-        if len(self.classes_) < 2:
-            raise ValueError(
-                "y contains a single class "
-                f"({self.classes_[0]!r}); logistic regression needs at least 2."
-            )
-        # Class weights are computed once, on the whole y, as scikit-learn does.
-        fit_weight = self._validated_weights(X, y, y_encoded, sample_weight)
-        score_weight = (
-            None if sample_weight is None else _check_sample_weight(sample_weight, X)
-        )
-        folds = list(check_cv(self.cv, y, classifier=True).split(X, y))
+        data = validated_training_data(self, X, y, sample_weight)
+        routed = self._routed_params("fit", {"sample_weight": sample_weight, **params})
+        cv = check_cv(self.cv, data.y, classifier=True)
+        folds = list(cv.split(data.X, data.y, **routed.splitter.split))
         seeds = check_random_state(self.random_state).randint(
-            _SEED_BOUND, size=len(folds) * len(self.l1_ratios_) + 1
+            _SEED_BOUND, size=len(folds) * len(l1_ratios) + 1
         )
-        scorer = self._scorer()
-        tasks = [
-            (train, test, l1_ratio)
-            for train, test in folds
-            for l1_ratio in self.l1_ratios_
-        ]
+        scorer = _scorer_with_labels(self._get_scorer(), data.classes)
+        tasks = [(train, test, r) for train, test in folds for r in l1_ratios]
         paths = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
             delayed(_fold_path)(
-                X, y, y_encoded, fit_weight, score_weight, train, test,
-                classes=self.classes_,
-                estimator=self._estimator_for(self.Cs_[0], l1_ratio),
-                Cs=self.Cs_,
+                data, train, test,
+                estimator=self._estimator_for(Cs[0], l1_ratio),
+                Cs=Cs,
                 scorer=scorer,
+                score_params=_check_method_params(
+                    data.X, params=routed.scorer.score, indices=test
+                ),
                 random_state=seed,
             )
             for (train, test, l1_ratio), seed in zip(tasks, seeds)
         )
-        self._store_paths(paths, n_folds=len(folds))
+        fitted = {"Cs_": Cs, "l1_ratios_": l1_ratios}
+        fitted.update(_stored_paths(paths, (len(folds), len(l1_ratios), len(Cs)),
+                                    self.fit_intercept))
         if self.refit:
-            self._refit_best(X, y_encoded, fit_weight, random_state=seeds[-1])
+            fitted.update(self._refit_best(data, fitted, random_state=seeds[-1]))
         else:
-            self._average_fold_bests()
+            fitted.update(_average_of_fold_bests(fitted, data.X.shape[1],
+                                                 self.fit_intercept))
+        data.set_fitted_attributes(self, **fitted)
         return self
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X, y, sample_weight=None, **score_params):
         """Return the ``scoring`` score (accuracy by default) on ``(X, y)``.
 
         Parameters
@@ -263,20 +263,61 @@ class LogisticRegressionCV(LogisticRegression):
             True labels.
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights, passed to the scorer.
+        **score_params : dict
+            Parameters for the scorer (with metadata routing enabled).
 
         Returns
         -------
         score : float
         """
-        weights = {} if sample_weight is None else {"sample_weight": sample_weight}
-        return self._scorer()(self, X, y, **weights)
+        _raise_for_params(score_params, self, "score")
+        if sample_weight is not None:
+            score_params["sample_weight"] = sample_weight
+        routed = self._routed_params("score", score_params)
+        return self._get_scorer()(self, X, y, **routed.scorer.score)
+
+    def get_metadata_routing(self):
+        """Get the metadata routing of this object, as scikit-learn's.
+
+        ``fit`` routes to the splitter's ``split`` and the scorer's
+        ``score``; ``score`` routes to the scorer's ``score``.
+
+        Returns
+        -------
+        routing : MetadataRouter
+        """
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                splitter=self.cv,
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+            .add(
+                scorer=self._get_scorer(),
+                method_mapping=MethodMapping()
+                .add(caller="score", callee="score")
+                .add(caller="fit", callee="score"),
+            )
+        )
+
+    def _routed_params(self, method, params):
+        """Route ``params`` as scikit-learn's LogisticRegressionCV does.
+
+        Without metadata routing, only the sample weights reach the scorer.
+        """
+        if _routing_enabled():
+            return process_routing(self, method, **params)
+        weights = params.get("sample_weight")
+        score = {} if weights is None else {"sample_weight": weights}
+        return _manual_routing({"splitter": {}, "scorer": {"score": score}})
+
+    def _get_scorer(self):
+        return get_scorer("accuracy" if self.scoring is None else self.scoring)
 
     def _fitted_penalty(self):
         """Return the chosen ``(C_, l1_ratio_)``, used by ``to_sklearn()``."""
         return self.C_, self.l1_ratio_
-
-    def _scorer(self):
-        return get_scorer("accuracy" if self.scoring is None else self.scoring)
 
     def _grid_of_Cs(self):
         """Return the grid of C as a float array, checked."""
@@ -319,58 +360,93 @@ class LogisticRegressionCV(LogisticRegression):
             sampling=self.sampling,
         )
 
-    def _store_paths(self, paths, *, n_folds):
-        """Set ``scores_``, ``n_iter_``, ``coefs_paths_`` from the tasks."""
-        grid = (n_folds, len(self.l1_ratios_), len(self.Cs_))
-        coefs, intercepts, n_iter, scores = zip(*paths)
-        coefs = np.reshape(coefs, grid + np.shape(coefs[0])[1:])
-        if self.fit_intercept:
-            intercepts = np.reshape(intercepts, grid + np.shape(intercepts[0])[1:])
-            coefs = np.concatenate([coefs, intercepts[..., None]], axis=-1)
-        self.coefs_paths_ = coefs
-        self.n_iter_ = np.reshape(n_iter, grid)
-        self.scores_ = np.reshape(scores, grid)
+    def _refit_best(self, data, fitted, random_state):
+        """Refit the best summed score on all data, from the folds' mean.
 
-    def _refit_best(self, X, y_encoded, fit_weight, random_state):
-        """Pick the best summed score, refit it on all data from the folds' mean."""
+        Returns the fitted attributes it determines.
+        """
         # argmax over a (C, l1_ratio) layout breaks ties as scikit-learn does:
         # smallest C first, then first l1_ratio.
-        summed = self.scores_.sum(axis=0).T
+        summed = fitted["scores_"].sum(axis=0).T
         best_C, best_l1 = np.unravel_index(np.argmax(summed), summed.shape)
-        self.C_ = float(self.Cs_[best_C])
-        self.l1_ratio_ = float(self.l1_ratios_[best_l1])
-        start = self.coefs_paths_[:, best_l1, best_C].mean(axis=0)
+        C, l1_ratio = float(fitted["Cs_"][best_C]), float(fitted["l1_ratios_"][best_l1])
+        start = fitted["coefs_paths_"][:, best_l1, best_C].mean(axis=0)
+        n_features = data.X.shape[1]
         final = logistic_regression_path(
-            X,
-            y_encoded,
-            [self.C_],
-            n_classes=len(self.classes_),
-            l1_ratio=self.l1_ratio_,
-            sample_weight=fit_weight,
+            data.X,
+            data.y_encoded,
+            [C],
+            n_classes=len(data.classes),
+            l1_ratio=l1_ratio,
+            sample_weight=data.sample_weight,
             random_state=random_state,
             **_solver_settings(self),
-            coef=start[:, : X.shape[1]],
+            coef=start[:, :n_features],
             intercept=start[:, -1] if self.fit_intercept else None,
         )
-        self.coef_ = final.coefs[0]
-        self.intercept_ = final.intercepts[0]
+        return {
+            "C_": C,
+            "l1_ratio_": l1_ratio,
+            "coef_": final.coefs[0],
+            "intercept_": final.intercepts[0],
+        }
 
-    def _average_fold_bests(self):
-        """Average each fold's best coefficients, C and l1_ratio (refit=False)."""
-        n_folds = self.scores_.shape[0]
-        per_fold = self.scores_.transpose(0, 2, 1).reshape(n_folds, -1)
-        best_C, best_l1 = np.unravel_index(
-            np.argmax(per_fold, axis=1), (len(self.Cs_), len(self.l1_ratios_))
-        )
-        folds = np.arange(n_folds)
-        mean = self.coefs_paths_[folds, best_l1, best_C].mean(axis=0)
-        n_features = self.n_features_in_
-        self.C_ = float(np.mean(self.Cs_[best_C]))
-        self.l1_ratio_ = float(np.mean(self.l1_ratios_[best_l1]))
-        self.coef_ = np.ascontiguousarray(mean[:, :n_features])
-        self.intercept_ = (
-            mean[:, -1] if self.fit_intercept else np.zeros(mean.shape[0], mean.dtype)
-        )
+
+def _stored_paths(paths, grid, fit_intercept):
+    """``scores_``, ``n_iter_`` and ``coefs_paths_`` from the tasks' paths."""
+    coefs, intercepts, n_iter, scores = zip(*paths)
+    coefs = np.reshape(coefs, grid + np.shape(coefs[0])[1:])
+    if fit_intercept:
+        intercepts = np.reshape(intercepts, grid + np.shape(intercepts[0])[1:])
+        coefs = np.concatenate([coefs, intercepts[..., None]], axis=-1)
+    return {
+        "coefs_paths_": coefs,
+        "n_iter_": np.reshape(n_iter, grid),
+        "scores_": np.reshape(scores, grid),
+    }
+
+
+def _average_of_fold_bests(fitted, n_features, fit_intercept):
+    """Average each fold's best coefficients, C and l1_ratio (refit=False)."""
+    scores, Cs, l1_ratios = fitted["scores_"], fitted["Cs_"], fitted["l1_ratios_"]
+    n_folds = scores.shape[0]
+    per_fold = scores.transpose(0, 2, 1).reshape(n_folds, -1)
+    best_C, best_l1 = np.unravel_index(
+        np.argmax(per_fold, axis=1), (len(Cs), len(l1_ratios))
+    )
+    mean = fitted["coefs_paths_"][np.arange(n_folds), best_l1, best_C].mean(axis=0)
+    return {
+        "C_": float(np.mean(Cs[best_C])),
+        "l1_ratio_": float(np.mean(l1_ratios[best_l1])),
+        "coef_": np.ascontiguousarray(mean[:, :n_features]),
+        "intercept_": (
+            mean[:, -1] if fit_intercept else np.zeros(mean.shape[0], mean.dtype)
+        ),
+    }
+
+
+def _scorer_with_labels(scorer, classes):
+    """``scorer``, told every class when its metric takes ``labels``.
+
+    A test fold may lack a class, which metrics such as ``log_loss`` cannot
+    infer from its ``y``; scikit-learn's LogisticRegressionCV rebuilds the
+    scorer the same way (and passes the positive class of a binary problem).
+    """
+    metric = getattr(scorer, "_score_func", None)
+    parameters = inspect.signature(metric).parameters if metric else {}
+    if "labels" not in parameters:
+        return scorer
+    positive = {"pos_label": classes[-1]} if len(classes) == 2 and (
+        "pos_label" in parameters
+    ) else {}
+    return make_scorer(
+        metric,
+        greater_is_better=scorer._sign == 1,
+        response_method=scorer._response_method,
+        labels=classes,
+        **positive,
+        **getattr(scorer, "_kwargs", {}),
+    )
 
 
 def _solver_settings(estimator):
@@ -381,36 +457,35 @@ def _solver_settings(estimator):
     }
 
 
-def _fold_path(
-    X, y, y_encoded, fit_weight, score_weight, train, test, *,
-    classes, estimator, Cs, scorer, random_state,
-):
+def _fold_path(data, train, test, *, estimator, Cs, scorer, score_params,
+               random_state):
     """Fit the path on ``train``, score every C on ``test``.
 
     ``estimator`` is the grid point's unfitted :class:`LogisticRegression`:
     it carries the solver settings, and each C's solution is scored through
-    a copy of it with the fitted attributes set.
+    it with the fitted attributes set.
 
     Returns ``(coefs, intercepts, n_iter, scores)`` in the order of ``Cs``.
     """
     _, l1_ratio = estimator._resolved_penalty()
     path = logistic_regression_path(
-        X[train],
-        y_encoded[train],
+        data.X[train],
+        data.y_encoded[train],
         Cs,
-        n_classes=len(classes),
+        n_classes=len(data.classes),
         l1_ratio=l1_ratio,
-        sample_weight=fit_weight[train],
+        sample_weight=data.sample_weight[train],
         random_state=random_state,
         **_solver_settings(estimator),
     )
-    weights = {} if score_weight is None else {"sample_weight": score_weight[test]}
+    X_test, y_test = data.X[test], data.y[test]
     scores = np.empty(len(Cs))
     for position, C in enumerate(Cs):
-        fitted = estimator.set_params(C=C)
-        fitted.classes_ = classes
-        fitted.n_features_in_ = X.shape[1]
-        fitted.coef_ = path.coefs[position]
-        fitted.intercept_ = path.intercepts[position]
-        scores[position] = scorer(fitted, X[test], y[test], **weights)
+        estimator.set_params(C=C)
+        data.set_fitted_attributes(
+            estimator,
+            coef_=path.coefs[position],
+            intercept_=path.intercepts[position],
+        )
+        scores[position] = scorer(estimator, X_test, y_test, **score_params)
     return path.coefs, path.intercepts, path.n_iter, scores

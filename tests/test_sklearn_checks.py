@@ -12,11 +12,19 @@ import sys
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from fastsaga import LogisticRegression
+from fastsaga import LogisticRegression, LogisticRegressionCV
 
 ESTIMATORS = [
-    LogisticRegression(backend=backend, random_state=0, tol=1e-13, max_iter=10_000)
+    estimator
     for backend in ("numba", "cython")
+    for estimator in (
+        LogisticRegression(
+            backend=backend, random_state=0, tol=1e-13, max_iter=10_000
+        ),
+        LogisticRegressionCV(
+            Cs=3, cv=3, backend=backend, random_state=0, tol=1e-13, max_iter=10_000
+        ),
+    )
 ]
 
 
@@ -29,9 +37,9 @@ def _run_with_scipy_array_api(estimator, check):
     code = f"""
 import numpy as np
 from sklearn.utils.estimator_checks import {check.func.__name__} as check
-from fastsaga import LogisticRegression
-estimator = LogisticRegression(**{estimator.get_params()!r})
-check("LogisticRegression", estimator, **{check.keywords!r})
+from fastsaga import {type(estimator).__name__} as Estimator
+estimator = Estimator(**{estimator.get_params()!r})
+check("{type(estimator).__name__}", estimator, **{check.keywords!r})
 print("ok")
 """
     result = subprocess.run(
