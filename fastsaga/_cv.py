@@ -16,6 +16,7 @@ from sklearn.metrics import get_scorer, get_scorer_names, make_scorer
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils import metadata_routing
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -142,6 +143,9 @@ class LogisticRegressionCV(LogisticRegression):
     >>> clf.scores_.shape
     (3, 1, 3)
     """
+
+    # score's sample_weight goes to the scorer only, as in scikit-learn.
+    __metadata_request__score = {"sample_weight": metadata_routing.UNUSED}
 
     _parameter_constraints: dict = {
         **{

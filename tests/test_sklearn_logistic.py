@@ -1744,13 +1744,22 @@ def test_l1_ratio_None_deprecated():
         LogisticRegressionCV(l1_ratios=None, scoring="neg_log_loss").fit(X, y)
 
 
-@pytest.mark.parametrize("penalty, l1_ratio", [("l1", 0.0), ("l2", 1.0)])
+@pytest.mark.parametrize("penalty, l1_ratio", [("l1", 0.5), ("l2", 1.0)])
 def test_lr_penalty_l1ratio_incompatible(penalty, l1_ratio):
     # scikit-learn warns "Inconsistent values"; fastsaga raises (README table).
     X, y = make_classification(n_samples=20)
     lr = LogisticRegression(penalty=penalty, l1_ratio=l1_ratio)
     with pytest.raises(ValueError, match=f"penalty='{penalty}' contradicts"):
         lr.fit(X, y)
+
+
+def test_lr_penalty_with_the_default_l1_ratio():
+    # l1_ratio=0.0 is the default: with an explicit name it means "unset".
+    X, y = make_classification(n_samples=40, random_state=0)
+    params = dict(C=0.1, tol=1e-8, max_iter=1000, random_state=0)
+    named = LogisticRegression(penalty="l1", l1_ratio=0.0, **params).fit(X, y)
+    mixed = LogisticRegression(l1_ratio=1.0, **params).fit(X, y)
+    assert_array_equal(named.coef_, mixed.coef_)
 
 
 def test_get_default_scorer():
