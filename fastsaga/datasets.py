@@ -8,6 +8,12 @@ scikit-learn's example "MNIST classification using multinomial logistic + L1".
 
 Decoding the IDX files takes about 0.2 s (gzip inflates 10 MB), so the parsed
 arrays are not cached on disk.
+
+The data of two more scikit-learn examples: :func:`load_news20` and
+:func:`news20_split` for "Multiclass sparse logistic regression on
+20newgroups" (scikit-learn's cached copy only, never the network), and
+:func:`load_iris_binary` for "Regularization path of L1- Logistic
+Regression".
 """
 
 import gzip
@@ -18,7 +24,12 @@ from numbers import Integral
 from pathlib import Path
 
 import numpy as np
-from sklearn.datasets import fetch_openml
+from sklearn.datasets import (
+    fetch_20newsgroups_vectorized,
+    fetch_openml,
+    get_data_home,
+    load_iris,
+)
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
@@ -336,3 +347,97 @@ def mnist_seed_split(
     X_train = scaler.fit_transform(X[train]).astype(dtype, copy=False)
     X_test = scaler.transform(X[test]).astype(dtype, copy=False)
     return X_train, X_test, y[train], y[test]
+
+
+def news20_data_home(data_home=None):
+    """Return the data home :func:`load_news20` reads, as an absolute path.
+
+    ``data_home``, else scikit-learn's default (``$SCIKIT_LEARN_DATA`` or
+    ``~/scikit_learn_data``).  Like ``fetch_20newsgroups_vectorized``, which
+    calls the same ``get_data_home``, this creates the directory if missing.
+    """
+    return Path(get_data_home(data_home)).resolve()
+
+
+@validate_params(
+    {"n_samples": [Interval(Integral, 1, None, closed="left"), None]},
+    prefer_skip_nested_validation=True,
+)
+def load_news20(data_home=None, *, n_samples=5000):
+    """Load the first documents of 20 newsgroups as scikit-learn's example does.
+
+    ``fetch_20newsgroups_vectorized(subset="all", return_X_y=True)``, then the
+    first ``n_samples`` rows: the data of scikit-learn's example "Multiclass
+    sparse logistic regression on 20newgroups".  Only scikit-learn's cached
+    copy is read (``download_if_missing=False``): no network.
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        scikit-learn's data home holding the cache
+        (``20newsgroup_vectorized_py3.pkl``).  None means scikit-learn's
+        default, ``$SCIKIT_LEARN_DATA`` or ``~/scikit_learn_data``.
+    n_samples : int or None, default=5000
+        Number of documents kept, from the start (the example's 5000).  None
+        keeps all 18,846.
+
+    Returns
+    -------
+    X : scipy.sparse.csr_matrix of shape (n_samples, 130107), dtype float64
+        TF-IDF features, each row normalised to unit length.
+    y : ndarray of shape (n_samples,), dtype int64
+        The newsgroup of each document, ``0`` to ``19``.
+
+    Raises
+    ------
+    OSError
+        The cache is not in ``data_home``; the message names the directory.
+    """
+    directory = news20_data_home(data_home)
+    try:
+        X, y = fetch_20newsgroups_vectorized(
+            subset="all",
+            return_X_y=True,
+            data_home=directory,
+            download_if_missing=False,
+        )
+    except OSError as error:
+        raise OSError(
+            f"20 newsgroups not found in the data home {directory} ({error}): "
+            "pass the directory holding scikit-learn's "
+            "20newsgroup_vectorized_py3.pkl as data_home (--data-home), or "
+            "run fetch_20newsgroups_vectorized() once with network access."
+        ) from error
+    return X[:n_samples], y[:n_samples]
+
+
+def news20_split(X, y, *, random_state=42):
+    """Split as scikit-learn's 20 newsgroups example does: 10 % stratified test.
+
+    ``train_test_split(X, y, random_state=random_state, stratify=y,
+    test_size=0.1)``.
+
+    Returns
+    -------
+    X_train, X_test, y_train, y_test
+    """
+    return train_test_split(
+        X, y, random_state=random_state, stratify=y, test_size=0.1
+    )
+
+
+def load_iris_binary():
+    """Iris without its third class, as in scikit-learn's L1 path example.
+
+    Returns
+    -------
+    X : ndarray of shape (100, 4)
+        The measurements of the setosa and versicolor flowers, unscaled.
+    y : ndarray of shape (100,)
+        ``0`` (setosa) or ``1`` (versicolor).
+    feature_names : list of str
+        The four measurements' names, e.g. ``"sepal length (cm)"``.
+    """
+    iris = load_iris()
+    keep = iris.target != 2
+    return iris.data[keep], iris.target[keep], list(iris.feature_names)
