@@ -1,4 +1,5 @@
-"""Figures: the seed example's coefficient images, convergence curves.
+"""Figures: the examples' (MNIST coefficient images, 20 newsgroups accuracy
+against time, L1 regularisation path), convergence curves.
 
 Figures that are only saved are plain :class:`matplotlib.figure.Figure`
 objects, rendered by Agg: they never touch pyplot or the user's backend.
@@ -12,6 +13,9 @@ import numpy as np
 MNIST_IMAGE_SHAPE = (28, 28)
 # The seed's grid: one panel per digit, two rows of five.
 _COEFFICIENT_GRID = (2, 5)
+# scikit-learn's regularisation path example: the IBM colour-blind-safe
+# palette, one colour per iris feature (cycled beyond four).
+_PATH_COLOURS = ("#648FFF", "#785EF0", "#DC267F", "#FE6100")
 
 
 def plot_coefficients(coef, path=None, show=False):
@@ -108,6 +112,108 @@ def plot_convergence(curves, path, *, title=None):
     if title is not None:
         axes.set_title(title)
     return _finish(figure, path, show=False)
+
+
+def plot_accuracy_vs_time(
+    curves, path=None, show=False, *, title="Multinomial Logistic L1"
+):
+    """Plot test accuracy against training time, one line per model.
+
+    The figure of scikit-learn's example "Multiclass sparse logistic
+    regression on 20newgroups": one line with round markers per model,
+    labelled ``"Model: <name>"``, under the title ``title`` and
+    ``"Dataset 20newsgroups"``.
+
+    Parameters
+    ----------
+    curves : dict of str -> (array-like, array-like)
+        Model name -> ``(train_times, test_accuracies)``, one point per fit
+        (the example starts each line at ``(0, 1 / n_classes)``, chance).
+    path : str or path-like, default=None
+        Where to save the figure.
+    show : bool, default=False
+        Open a window with pyplot and block until it is closed.
+    title : str, default="Multinomial Logistic L1"
+        First line of the title (the example's ``"Multinomial vs One-vs-Rest
+        Logistic L1"`` when it drew both models).
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+    """
+    figure = _new_figure(show, figsize=(6.4, 4.8))
+    axes = figure.add_subplot()
+    for name, (times, accuracies) in curves.items():
+        times = np.asarray(times, dtype=np.float64)
+        accuracies = np.asarray(accuracies, dtype=np.float64)
+        if times.shape != accuracies.shape or times.ndim != 1:
+            raise ValueError(
+                f"curve {name!r}: times and accuracies must be 1-d and of the "
+                f"same length, got shapes {times.shape} and {accuracies.shape}."
+            )
+        axes.plot(times, accuracies, marker="o", label=f"Model: {name}")
+    axes.set_xlabel("Train time (s)")
+    axes.set_ylabel("Test accuracy")
+    axes.legend()
+    figure.suptitle(f"{title}\nDataset 20newsgroups")
+    figure.tight_layout()
+    figure.subplots_adjust(top=0.85)
+    return _finish(figure, path, show)
+
+
+def plot_regularization_path(Cs, coefs, feature_names, path=None, show=False):
+    """Plot each coefficient against C (log scale): a regularisation path.
+
+    The figure of scikit-learn's example "Regularization path of L1-
+    Logistic Regression": one line with round markers per feature, labelled
+    with its name, ``C`` on a logarithmic axis, the title ``"Logistic
+    Regression Path"``.
+
+    Parameters
+    ----------
+    Cs : array-like of shape (n_cs,)
+        The inverse regularisation strengths, positive.
+    coefs : array-like of shape (n_cs, n_features)
+        The coefficients fitted at each C.
+    feature_names : sequence of str of length n_features
+        The legend's labels.
+    path : str or path-like, default=None
+        Where to save the figure.
+    show : bool, default=False
+        Open a window with pyplot and block until it is closed.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+    """
+    Cs = np.asarray(Cs, dtype=np.float64)
+    coefs = np.asarray(coefs, dtype=np.float64)
+    if coefs.ndim != 2 or Cs.shape != coefs.shape[:1]:
+        raise ValueError(
+            f"coefs must have shape (n_cs, n_features) with n_cs = {Cs.size} "
+            f"Cs, got Cs of shape {Cs.shape} and coefs of shape {coefs.shape}."
+        )
+    if len(feature_names) != coefs.shape[1]:
+        raise ValueError(
+            f"{len(feature_names)} feature names for {coefs.shape[1]} "
+            "coefficients."
+        )
+    figure = _new_figure(show, figsize=(10, 6))
+    axes = figure.add_subplot()
+    for feature, name in enumerate(feature_names):
+        axes.semilogx(
+            Cs,
+            coefs[:, feature],
+            marker="o",
+            color=_PATH_COLOURS[feature % len(_PATH_COLOURS)],
+            label=name,
+        )
+    axes.set_xlabel("C")
+    axes.set_ylabel("Coefficients")
+    axes.set_title("Logistic Regression Path")
+    axes.legend()
+    axes.axis("tight")
+    return _finish(figure, path, show)
 
 
 def _new_figure(show, figsize):
