@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from . import __version__, _problem
+from . import __version__, _news20_example, _path_example, _problem
 from ._backends import BACKENDS
 from ._estimator import LogisticRegression
 from .datasets import (
@@ -201,8 +201,148 @@ def _training_objective(classifier, X, y, C):
     )
 
 
+def _add_news20_command(subparsers):
+    parser = subparsers.add_parser(
+        "news20",
+        help="run scikit-learn's sparse L1 20 newsgroups example with fastsaga",
+        description=(
+            "scikit-learn's example 'Multiclass sparse logistic regression on "
+            "20newgroups' (multinomial model): the first documents of "
+            "fetch_20newsgroups_vectorized(subset='all'), a stratified split "
+            "with 10% for the test, L1 logistic regressions fitted for a few "
+            "epochs each; print test accuracy, share of non-zero coefficients "
+            "and training time of each, and save the plot of test accuracy "
+            "against training time."
+        ),
+    )
+    parser.add_argument(
+        "--backend",
+        choices=[*sorted(BACKENDS), "sklearn"],
+        default="cython",
+        help="fastsaga kernel, or scikit-learn's saga for comparison "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--data-home", default=None,
+        help="scikit-learn data home holding the 20 newsgroups cache "
+        "(20newsgroup_vectorized_py3.pkl); never downloads (default: "
+        "scikit-learn's, $SCIKIT_LEARN_DATA or ~/scikit_learn_data)",
+    )
+    parser.add_argument(
+        "--n-samples", type=_bounded(int, 0, strict=True), default=5000,
+        help="documents used, train and test together (default: %(default)s, "
+        "as in the example)",
+    )
+    parser.add_argument(
+        "--epochs", type=_bounded(int, 0, strict=True), nargs="+",
+        default=list(_news20_example.EPOCHS), metavar="N",
+        help="max_iter of each fit (default: %(default)s, as in the example)",
+    )
+    parser.add_argument(
+        "--C", type=_bounded(float, 0, strict=True), default=1.0,
+        help="inverse regularisation strength (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--tol", type=_bounded(float, 0, strict=False), default=1e-4,
+        help="stopping tolerance (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--random-state", type=_bounded(int, 0, strict=False), default=42,
+        help="seed of the split and of the solver (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--plot", default="news20_l1_accuracy.png", metavar="PATH",
+        help="where to save the figure (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--show", action="store_true", help="also open the figure in a window"
+    )
+    parser.set_defaults(run=_run_news20)
+
+
+def _run_news20(args):
+    _news20_example.run(
+        backend=args.backend,
+        data_home=args.data_home,
+        n_samples=args.n_samples,
+        epochs=args.epochs,
+        C=args.C,
+        tol=args.tol,
+        random_state=args.random_state,
+        plot=args.plot,
+        show=args.show,
+        progress=_progress,
+    )
+    return 0
+
+
+def _add_path_command(subparsers):
+    parser = subparsers.add_parser(
+        "path",
+        help="run scikit-learn's L1 regularisation path example with fastsaga",
+        description=(
+            "scikit-learn's example 'Regularization path of L1- Logistic "
+            "Regression': iris restricted to two classes, standardised, L1 "
+            "logistic regressions fitted with warm starts for Cs from "
+            "l1_min_c upwards; print the time and the coefficients, and save "
+            "the plot of the coefficients against C."
+        ),
+    )
+    parser.add_argument(
+        "--backend",
+        choices=[*sorted(BACKENDS), "sklearn", "liblinear"],
+        default="cython",
+        help="fastsaga kernel, or scikit-learn's saga (sklearn) or liblinear "
+        "(the example's solver) for comparison (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--n-cs", type=_bounded(int, 0, strict=True), default=16,
+        help="number of values of C (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--decades", type=_bounded(float, 0, strict=False), default=1.0,
+        help="the largest C is 10**DECADES times l1_min_c "
+        "(default: %(default)s, as in the example)",
+    )
+    parser.add_argument(
+        "--tol", type=_bounded(float, 0, strict=False), default=1e-6,
+        help="stopping tolerance (default: %(default)s, as in the example)",
+    )
+    parser.add_argument(
+        "--max-iter", type=_bounded(int, 0, strict=True), default=int(1e6),
+        help="maximum number of epochs per C (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--random-state", type=_bounded(int, 0, strict=False), default=0,
+        help="seed of the solver (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--plot", default="logistic_l1_path.png", metavar="PATH",
+        help="where to save the figure (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--show", action="store_true", help="also open the figure in a window"
+    )
+    parser.set_defaults(run=_run_path)
+
+
+def _run_path(args):
+    _path_example.run(
+        backend=args.backend,
+        n_cs=args.n_cs,
+        decades=args.decades,
+        tol=args.tol,
+        max_iter=args.max_iter,
+        random_state=args.random_state,
+        plot=args.plot,
+        show=args.show,
+        progress=_progress,
+    )
+    return 0
+
+
 # One registering function per subcommand, in the order --help lists them.
-COMMANDS = (_add_mnist_command,)
+COMMANDS = (_add_mnist_command, _add_news20_command, _add_path_command)
 
 
 def build_parser():
