@@ -41,6 +41,25 @@ def mnist_dir():
     return Path(value).resolve()
 
 
+@pytest.fixture(scope="session")
+def sklearn_data_home():
+    """scikit-learn's data home holding the 20 newsgroups cache, absolute.
+
+    ``FASTSAGA_SKLEARN_DATA``, else ``../shared/sklearn_data`` next to the
+    repository.  Fails (never skips) when it lacks
+    ``20newsgroup_vectorized_py3.pkl``.
+    """
+    default = Path(__file__).resolve().parents[2] / "shared" / "sklearn_data"
+    value = os.environ.get("FASTSAGA_SKLEARN_DATA") or str(default)
+    if not (Path(value) / "20newsgroup_vectorized_py3.pkl").is_file():
+        pytest.fail(
+            f"FASTSAGA_SKLEARN_DATA={value!r} does not hold "
+            "20newsgroup_vectorized_py3.pkl: set it to a scikit-learn data "
+            "home with the 20 newsgroups cache (../shared/sklearn_data here)."
+        )
+    return Path(value).resolve()
+
+
 @pytest.fixture
 def no_openml(monkeypatch):
     """Make fetch_openml fail as it does offline, without touching the network."""
