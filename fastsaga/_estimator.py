@@ -20,7 +20,8 @@ from sklearn.utils.validation import (
 
 from . import _problem
 from ._backends import BACKENDS, get_backend
-from ._solver import saga_solve, state_class
+from ._layout import layout_for
+from ._solver import saga_solve
 
 # l1_ratio implied by an explicit penalty name.
 _IMPLIED_L1_RATIO = {"l1": 1.0, "l2": 0.0}
@@ -241,15 +242,14 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         get_backend(self.backend)  # a missing kernel fails before any work
         data = validated_training_data(self, X, y, sample_weight)
         start = self._warm_start_point(data)
-        X = data.X
-        state_type = state_class(X)
+        layout = layout_for(data.X)
         if start is None:
-            state = state_type.zeros(X.shape[0], data.n_rows, X.shape[1], X.dtype)
+            state = layout.zero_state(data.n_rows)
         else:
-            state = state_type.at_point(X, data.y_encoded, data.sample_weight, *start)
-        alpha, beta = _problem.penalty_strengths(C, l1_ratio, X.shape[0])
+            state = layout.state_at(*start, data.y_encoded, data.sample_weight)
+        alpha, beta = _problem.penalty_strengths(C, l1_ratio, data.X.shape[0])
         result = saga_solve(
-            X,
+            layout,
             data.y_encoded,
             data.sample_weight,
             state,

@@ -2,7 +2,7 @@
 
 A path visits the Cs from the strongest regularisation (smallest C) to the
 weakest.  Each fit starts where the previous one stopped, with all of its
-:class:`~fastsaga._solver.SagaState`:
+:mod:`~fastsaga._layout` state:
 
 * the weights ``W, b``: solutions move continuously with C, so the previous
   optimum is a close starting point;
@@ -27,7 +27,8 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from . import _problem
-from ._solver import prepare_data, saga_solve, state_class
+from ._layout import layout_for
+from ._solver import saga_solve
 
 
 @dataclass
@@ -99,18 +100,23 @@ def logistic_regression_path(
     PathResult
     """
     Cs = np.asarray(Cs, dtype=np.float64).reshape(-1)
-    X = prepare_data(X)  # once here, not once per C
-    n_samples, n_features = X.shape
+    layout = layout_for(X)  # once here, not once per C
+    n_samples, n_features = layout.X.shape
     n_rows = 1 if n_classes == 2 else n_classes
     if sample_weight is None:
-        sample_weight = np.ones(n_samples, dtype=X.dtype)
+        sample_weight = np.ones(n_samples, dtype=layout.X.dtype)
     random_state = check_random_state(random_state)
 
-    initial = _initial_state(coef, intercept, X, n_rows)
+    if coef is None:
+        initial = layout.zero_state(n_rows)
+    else:
+        initial = layout.empty_state(
+            coef, np.zeros(n_rows) if intercept is None else intercept
+        )
     state = initial.copy()
     result = PathResult(
-        coefs=np.empty((Cs.size, n_rows, n_features), dtype=X.dtype),
-        intercepts=np.empty((Cs.size, n_rows), dtype=X.dtype),
+        coefs=np.empty((Cs.size, n_rows, n_features), dtype=layout.X.dtype),
+        intercepts=np.empty((Cs.size, n_rows), dtype=layout.X.dtype),
         n_iter=np.empty(Cs.size, dtype=np.int32),
     )
     # A stable sort keeps equal Cs in the caller's order; inf sorts last.
@@ -119,7 +125,7 @@ def logistic_regression_path(
             state = initial.copy()
         alpha, beta = _problem.penalty_strengths(Cs[position], l1_ratio, n_samples)
         fit = saga_solve(
-            X,
+            layout,
             y,
             sample_weight,
             state,
@@ -136,13 +142,3 @@ def logistic_regression_path(
         result.intercepts[position] = fit.state.b
         result.n_iter[position] = fit.n_iter
     return result
-
-
-def _initial_state(coef, intercept, X, n_rows):
-    """Return the first fit's state: the given weights, an empty memory."""
-    n_samples, n_features = X.shape
-    W = np.zeros((n_rows, n_features), X.dtype) if coef is None else coef
-    b = np.zeros(n_rows, X.dtype) if intercept is None else intercept
-    return state_class(X).from_weights(
-        np.asarray(W, dtype=X.dtype), np.asarray(b, dtype=X.dtype), n_samples
-    )

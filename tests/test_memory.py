@@ -13,7 +13,8 @@ from fastsaga._memory import (
     padded_row_length,
     padded_rows,
 )
-from fastsaga._solver import FeatureMajorState, SagaState, prepare_data, saga_solve
+from fastsaga._layout import DenseLayout, DenseState, FeatureMajorState, layout_for
+from fastsaga._solver import saga_solve
 
 
 def rows_on_lines(A):
@@ -67,9 +68,11 @@ def test_rows_are_copied_onto_lines_and_padded_with_zeros(offset, n_features, wi
 def test_rows_already_on_lines_are_not_copied():
     aligned = aligned_copy(np.ones((5, 8)))
     assert padded_rows(aligned) is aligned
-    assert prepare_data(aligned) is aligned
+    assert layout_for(aligned).kernel_X is aligned
     odd = misaligned_copy(np.ones((5, 5)), 16)
-    assert prepare_data(odd) is odd  # dense data is padded per solve, not here
+    layout = layout_for(odd)
+    assert layout.X is odd  # the kernel's padded copy is the layout's own
+    assert layout.kernel_X is layout.kernel_X  # made once, for every solve
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -77,8 +80,8 @@ def test_rows_already_on_lines_are_not_copied():
 def test_dense_state_rows_are_on_lines_however_it_is_made(dtype, n_features):
     W = misaligned_copy(np.ones((3, n_features), dtype), 16)
     made = [
-        SagaState.zeros(5, 3, n_features, dtype),
-        SagaState.from_weights(W, np.zeros(3, dtype), 5),
+        DenseLayout(np.ones((5, n_features), dtype)).zero_state(3),
+        DenseState.holding(W, np.zeros(3, dtype), 5),
     ]
     made.append(made[1].copy())
     for state in made:
@@ -87,14 +90,15 @@ def test_dense_state_rows_are_on_lines_however_it_is_made(dtype, n_features):
         assert np.shares_memory(state.W, state.W_rows)
         assert not np.any(state.W_rows[:, n_features:])
     assert_array_equal(made[2].W, W)
-    assert not np.shares_memory(made[1].W, W)  # from_weights copies
+    assert not np.shares_memory(made[1].W, W)  # holding copies
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_padding_stays_zero_through_a_solve(backend, multiclass_data):
     X, y = multiclass_data  # 10 float64 features: rows padded to 16
-    state = SagaState.zeros(X.shape[0], 3, X.shape[1], X.dtype)
-    saga_solve(X, y.astype(np.intp), np.ones(X.shape[0]), state, alpha=1e-3,
+    layout = layout_for(X)
+    state = layout.zero_state(3)
+    saga_solve(layout, y.astype(np.intp), np.ones(X.shape[0]), state, alpha=1e-3,
                beta=1e-3, backend=backend, tol=0, max_iter=3, random_state=0)
     assert state.W_rows.shape[1] == 16 and np.any(state.W)
     assert not np.any(state.W_rows[:, 10:]) and not np.any(state.S_rows[:, 10:])
@@ -140,7 +144,7 @@ def test_feature_major_table_rows_start_on_lines_with_zero_stamps(
     n_rows, dtype, stamps_in_padding
 ):
     W = np.arange(n_rows * 5.0, dtype=dtype).reshape(n_rows, 5)
-    state = FeatureMajorState.from_weights(W, np.zeros(n_rows, dtype), 4)
+    state = FeatureMajorState.holding(W, np.zeros(n_rows, dtype), 4)
     for made in (state, state.copy()):
         table = made.table
         assert table.shape[1] == padded_row_length(2 * n_rows, table.itemsize)

@@ -12,7 +12,7 @@ from scipy.special import softmax
 
 from fastsaga import LogisticRegression, _problem
 from fastsaga._backends import get_backend
-from fastsaga._solver import FeatureMajorState, SagaState, _sparse_epoch
+from fastsaga._layout import layout_for
 
 
 @pytest.mark.parametrize("as_sparse", [False, True], ids=["dense", "csr"])
@@ -42,9 +42,9 @@ def test_reset_to_takes_every_sample_gradient_at_the_point(lazy):
     rng = np.random.RandomState(0)
     W, b = rng.normal(size=(3, 6)), rng.normal(size=3)
     sample_weight = rng.uniform(0.5, 2.0, size=40)
-    state = SagaState.zeros(40, 3, 6, np.float64)
     if lazy:
-        state, X = FeatureMajorState.wrap(state), sparse.csr_matrix(X)
+        X = sparse.csr_matrix(X)
+    state = layout_for(X).zero_state(3)
     state.reset_to(X, y, sample_weight, W, b)
 
     dense_X = X.toarray() if lazy else X
@@ -61,7 +61,7 @@ def test_reset_to_takes_every_sample_gradient_at_the_point(lazy):
 
 def test_reset_to_zero_weights_empties_the_memory():
     X, y = make_data(2, n_samples=30, n_features=4)
-    state = SagaState.zeros(30, 1, 4, np.float64)
+    state = layout_for(X).zero_state(1)
     state.reset_to(X, y, np.ones(30), np.ones((1, 4)), np.ones(1))
     state.reset_to(X, y, np.ones(30), np.zeros((1, 4)), np.zeros(1))
     for name in ("W", "b", "S", "Sb", "G"):
@@ -75,7 +75,8 @@ def test_sparse_kernel_sums_the_end_weights_as_numpy_does(backend, dtype):
     X = sparse.random(n_samples, n_features, density=0.1, format="csr",
                       random_state=rng, dtype=dtype)
     y = rng.randint(n_rows, size=n_samples).astype(np.intp)
-    state = FeatureMajorState.wrap(SagaState.zeros(n_samples, n_rows, n_features, dtype))
+    layout = layout_for(X)
+    state = layout.zero_state(n_rows)
     state.W[...] = rng.normal(size=(n_rows, n_features))
     # The start weights in the solver's layout: (K, d) views of (d, K) rows.
     W_start = np.ascontiguousarray(rng.normal(size=(n_features, n_rows)), dtype).T
@@ -84,8 +85,8 @@ def test_sparse_kernel_sums_the_end_weights_as_numpy_does(backend, dtype):
     ones = np.ones(n_samples, dtype)
     indices = rng.randint(n_samples, size=n_samples).astype(np.intp)
 
-    _, sums = _sparse_epoch(
-        get_backend(backend), X, y, ones, ones, indices, state, constants,
+    _, sums = layout.run_epoch(
+        get_backend(backend), y, ones, ones, indices, state, constants,
         True, W_start, W_end,
     )
 

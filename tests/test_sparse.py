@@ -228,19 +228,19 @@ def test_duplicates_explicit_zeros_unsorted_indices(backend):
 
 
 def test_too_many_rows_for_the_int32_step_stamps_is_refused(monkeypatch):
-    from fastsaga import _solver
+    from fastsaga import _layout
 
     X, y = sparse_problem(2)
-    monkeypatch.setattr(_solver, "MAX_SPARSE_SAMPLES", X.shape[0] - 1)
+    monkeypatch.setattr(_layout, "MAX_SPARSE_SAMPLES", X.shape[0] - 1)
     with pytest.raises(ValueError, match="count an epoch's steps in int32"):
         LogisticRegression().fit(X, y)
 
 
 def test_canonical_csr_is_not_copied():
-    from fastsaga._solver import prepare_data
+    from fastsaga._layout import layout_for
 
     X, _ = sparse_problem(2)
-    assert prepare_data(X) is X
+    assert layout_for(X).X is X
 
 
 def test_empty_rows_and_all_zero_columns(backend):
@@ -326,7 +326,8 @@ def test_too_large_to_densify_fits_in_small_memory(backend):
 
 
 def test_weights_reach_the_caller_when_a_callback_stops_the_run():
-    from fastsaga._solver import SagaState, saga_solve
+    from fastsaga._layout import layout_for
+    from fastsaga._solver import saga_solve
 
     class Stop(Exception):
         pass
@@ -336,9 +337,10 @@ def test_weights_reach_the_caller_when_a_callback_stops_the_run():
             raise Stop
 
     X, y = sparse_problem(3)
-    state = SagaState.zeros(X.shape[0], 3, X.shape[1], np.float64)
+    layout = layout_for(X)
+    state = layout.zero_state(3)
     with pytest.raises(Stop):
-        saga_solve(X, y.astype(np.intp), np.ones(X.shape[0]), state, alpha=1e-3,
+        saga_solve(layout, y.astype(np.intp), np.ones(X.shape[0]), state, alpha=1e-3,
                    beta=0.0, random_state=0, callback=stop_after_two)
     two_epochs = fit(X, y, max_iter=2, C=1 / (1e-3 * X.shape[0]), random_state=0)
     assert_allclose(state.W, two_epochs.coef_, rtol=1e-12)

@@ -14,7 +14,8 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from fastsaga import LogisticRegression
-from fastsaga._solver import SagaState, saga_solve
+from fastsaga._layout import layout_for
+from fastsaga._solver import saga_solve
 
 FASTSAGA_BACKENDS = ("numba", "cython")
 # cyanure's solvers compared: its default choice and the one its authors
@@ -101,7 +102,7 @@ class Trace:
     epochs: list  # the accepted epoch each record is taken after (1, 2, ...)
     times: list  # fit time (s) at each accepted epoch, set-up included
     values: list  # ``evaluate``'s results (empty without ``evaluate``)
-    state: SagaState  # the final iterate and memory
+    state: object  # the final iterate and memory (a fastsaga._layout state)
     # Epochs the kernel ran, rolled-back ones included; None when ``stop`` or
     # the time budget ended the run (the solver then returns no count).
     n_epochs_run: int | None
@@ -150,7 +151,9 @@ def fastsaga_trace(
         if (stop is not None and stop(values[-1])) or times[-1] > time_budget:
             raise _Stop
 
-    state = SagaState.zeros(n_samples, n_rows, X.shape[1], X.dtype)
+    # The kernel's copy of dense X is made in the first epoch: timed.
+    layout = layout_for(X)
+    state = layout.zero_state(n_rows)
     alpha, beta = penalty
     n_epochs_run = None
     with warnings.catch_warnings():
@@ -158,7 +161,7 @@ def fastsaga_trace(
         start = time.perf_counter()
         try:
             result = saga_solve(
-                X, y_index, np.ones(n_samples, X.dtype), state,
+                layout, y_index, np.ones(n_samples, X.dtype), state,
                 alpha=alpha, beta=beta, sampling=sampling, backend=backend,
                 tol=0.0, max_iter=max_epochs, random_state=0, callback=record,
             )
