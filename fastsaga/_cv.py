@@ -151,7 +151,7 @@ class LogisticRegressionCV(LogisticRegression):
         **{
             name: constraint
             for name, constraint in LogisticRegression._parameter_constraints.items()
-            if name not in {"C", "l1_ratio", "warm_start"}
+            if name not in {"C", "l1_ratio", "warm_start", "gap_tol"}
         },
         "penalty": [StrOptions({"auto", "l1", "l2", "elasticnet"})],
         "Cs": [Interval(Integral, 1, None, closed="left"), "array-like"],

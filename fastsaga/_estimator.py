@@ -89,6 +89,11 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         probability that mixes ``1/n`` and its smoothness ``L_i``, which allows
         a step set by the mean rather than the largest row norm; ``"uniform"``
         is scikit-learn's sampling and step.
+    gap_tol : float or None, default=None
+        If set, stop when the relative duality gap, an upper bound on
+        ``(F - F*) / F*``, is at most ``gap_tol`` (checked every few epochs
+        and whenever ``tol``'s rule would stop, one pass over the data each),
+        instead of on ``tol``'s rule.  ``verbose`` prints each gap computed.
 
     Attributes
     ----------
@@ -98,6 +103,15 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         Coefficients; one row for a binary problem (for ``classes_[1]``).
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts (zeros when ``fit_intercept=False``).
+    dual_gap_ : float
+        Duality gap at the fitted model: an upper bound on ``F - F*``, where
+        ``F`` is the objective divided by ``C * n_samples`` (the mean weighted
+        loss plus the penalty) and ``F*`` its minimum.  A certificate of
+        optimality, from one pass over the data at the end of the fit;
+        ``inf`` without penalty, where it bounds nothing.
+    objective_ : float
+        ``F`` at the fitted model; ``dual_gap_ / (objective_ - dual_gap_)``
+        bounds its relative distance to the optimum.
     n_iter_ : ndarray of shape (1,)
         Number of epochs run.  Each fit sets every fitted attribute at its
         end: a fit that raises leaves a fitted model as it was.
@@ -129,6 +143,7 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         "verbose": ["verbose"],
         "backend": [StrOptions(set(BACKENDS))],
         "sampling": [StrOptions({"importance", "uniform"})],
+        "gap_tol": [Interval(Real, 0, None, closed="neither"), None],
     }
 
     def __init__(
@@ -146,6 +161,7 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         verbose=0,
         backend="numba",
         sampling="importance",
+        gap_tol=None,
     ):
         self.penalty = penalty
         self.C = C
@@ -159,6 +175,7 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         self.verbose = verbose
         self.backend = backend
         self.sampling = sampling
+        self.gap_tol = gap_tol
 
     def _resolved_penalty(self):
         """Return ``(C, l1_ratio)`` after resolving ``penalty``/``l1_ratio``.
@@ -262,6 +279,7 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
             max_iter=self.max_iter,
             random_state=self.random_state,
             verbose=self.verbose,
+            gap_tol=self.gap_tol,
         )
         # A sparse fit's W is a strided view of its feature-major table.
         data.set_fitted_attributes(
@@ -269,6 +287,8 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
             coef_=np.ascontiguousarray(result.state.W),
             intercept_=result.state.b,
             n_iter_=np.array([result.n_iter], dtype=np.int32),
+            dual_gap_=result.gap,
+            objective_=result.primal,
         )
         return self
 

@@ -1,16 +1,10 @@
 """Arrays whose rows start on cache-line boundaries, for the kernels.
 
-The dense step streams rows of ``W``, ``S`` and ``X`` through 512-bit (or
-256-bit) vector loads and stores.  NumPy allocates on 16-byte boundaries, so
-each such access usually straddles two cache lines.  Seed problem, Numba,
-float64, medians of 20 epochs, same iterates: 8.0 ms per epoch with X, W and
-S on 64-byte boundaries; 10.5 ms with X, or with W and S, 16 bytes off;
-12.2 ms with W and S 16 and 32 bytes off (as NumPy placed them).  Rows whose
-length is not a whole number of lines are padded with zero columns, which
-the dense step leaves at zero: the kernel's epoch is 1.2 to 1.4x faster
-for 100 to 500 features, a 10-epoch fit 1.14 to 1.18x for 100 and 300.
-Copying X costs less than a fifth of an epoch (1.2 ms for the seed
-problem's 31 MB).
+The dense step streams rows of ``W``, ``S`` and ``X`` through vector loads
+and stores.  NumPy allocates on 16-byte boundaries, so such an access
+usually straddles two cache lines, which costs a second line fetch.  Rows
+whose length is not a whole number of lines are padded with zero columns,
+which the dense step leaves at zero.  Figures are in the benchmark report.
 """
 
 import numpy as np
@@ -36,8 +30,7 @@ def aligned_zeros(shape, dtype):
     """A zero C-contiguous array starting on a cache line.
 
     From ``np.zeros``: a large block comes from the system already zeroed,
-    so the sparse state's table (25 MB for 20 newsgroups in float32) is not
-    written twice (1 to 2 ms of a fit).
+    so a large table is not written twice.
     """
     return _aligned(np.zeros, shape, dtype)
 

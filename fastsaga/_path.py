@@ -137,6 +137,7 @@ def logistic_regression_path(
             tol=tol,
             max_iter=max_iter,
             random_state=random_state,
+            certify=False,
         )
         result.coefs[position] = fit.state.W
         result.intercepts[position] = fit.state.b

@@ -16,6 +16,11 @@ from sklearn.utils import check_random_state
 
 from . import _problem
 from ._backends import get_backend
+from ._duality import duality_gap
+
+# With gap_tol, the gap (one pass over the data) is computed every this many
+# epochs, and whenever the tol rule alone would stop.
+GAP_CHECK_EVERY = 5
 
 
 @dataclass
@@ -24,12 +29,21 @@ class SagaResult:
 
     ``n_iter`` counts accepted epochs; ``n_epochs_run`` adds the epochs that
     were rolled back (the kernel ran them too), for time-per-epoch figures.
+    ``gap`` bounds ``F(W, b) - F*`` at the end (``_duality``), ``primal`` is
+    ``F(W, b)``.
     """
 
     state: object
     n_iter: int
     converged: bool
-    n_epochs_run: int = 0
+    n_epochs_run: int
+    gap: float
+    primal: float
+
+    @property
+    def relative_gap(self):
+        """An upper bound on ``(F - F*) / F*``."""
+        return _problem.relative_gap(self.gap, self.primal)
 
 
 def saga_solve(
@@ -48,6 +62,8 @@ def saga_solve(
     random_state=None,
     verbose=0,
     callback=None,
+    gap_tol=None,
+    certify=True,
 ):
     """Run SAGA epochs from ``state`` (updated in place) until ``tol``.
 
@@ -64,6 +80,12 @@ def saga_solve(
         L2 and L1 strengths of the scaled objective (see ``_problem``).
     callback : callable, default=None
         Called as ``callback(epoch, state)`` after every accepted epoch.
+    gap_tol : float, default=None
+        If set, stop when the relative duality gap (``_problem.relative_gap``)
+        is at most ``gap_tol`` instead of on ``tol``'s rule.
+    certify : bool, default=True
+        Compute the final duality gap (a pass over the data); without it the
+        result's ``gap`` and ``primal`` are NaN.
 
     Returns
     -------
@@ -84,6 +106,20 @@ def saga_solve(
 
     def objective(W, b):
         return _problem.objective(X, y, W, b, sample_weight, alpha, beta)
+
+    def gap():
+        value, primal = duality_gap(
+            X, y, state.W, state.b, sample_weight, alpha, beta, fit_intercept
+        )
+        if verbose:
+            print(f"epoch {epoch}: duality gap {value:.3e} (relative "
+                  f"{_problem.relative_gap(value, primal):.3e})", flush=True)
+        return value, primal
+
+    def finish(converged, certificate=None):
+        if certificate is None:
+            certificate = gap() if certify else (np.nan, np.nan)
+        return SagaResult(state, epoch, converged, n_run, *certificate)
 
     start = time.perf_counter()
     change = np.inf
@@ -146,14 +182,25 @@ def saga_solve(
             )
         if callback is not None:
             callback(epoch, state)
-        if done:
-            return SagaResult(state, epoch, True, n_run)
+        if gap_tol is None:
+            if done:
+                return finish(True)
+        elif done or epoch % GAP_CHECK_EVERY == 0:
+            certificate = gap()
+            if _problem.relative_gap(*certificate) <= gap_tol:
+                return finish(True, certificate)
+    certificate = gap() if certify or gap_tol is not None else (np.nan, np.nan)
+    if gap_tol is None:
+        reason = f"last relative change of coef_ {change:.3g}, tol={tol}"
+    else:
+        relative = _problem.relative_gap(*certificate)
+        reason = f"last relative duality gap {relative:.3g}, gap_tol={gap_tol}"
     # scikit-learn's wording first: users filter warnings on it.
     warnings.warn(
         "The max_iter was reached which means the coef_ did not converge "
-        f"(max_iter={max_iter} epochs, last relative change of coef_ "
-        f"{change:.3g}, tol={tol}); increase max_iter or tol.",
+        f"(max_iter={max_iter} epochs, {reason}); increase max_iter or the "
+        "tolerance.",
         ConvergenceWarning,
         stacklevel=2,
     )
-    return SagaResult(state, max_iter, False, n_run)
+    return finish(False, certificate)
