@@ -210,8 +210,7 @@ class DenseLayout(_Layout):
         mean_loss = kernels.dense_epoch(
             self.kernel_X, y, sample_weight, sample_scale, indices,
             state.W_rows, state.b, state.S_rows, state.Sb, state.G,
-            constants.step, constants.step_over_n, constants.decay,
-            constants.threshold, fit_intercept,
+            constants.as_array(), fit_intercept,
         )
         W_end[...] = state.W
         return mean_loss, _problem.WeightSums.of(state.W, W_start)
@@ -255,8 +254,7 @@ class SparseLayout(_Layout):
         mean_loss = kernels.sparse_epoch(
             X.data, X.indices, X.indptr, y, sample_weight, sample_scale, indices,
             state.table, state.stamps, state.b, state.Sb, state.G,
-            constants.step, constants.step_over_n, constants.decay,
-            constants.threshold, fit_intercept, powers, geometric,
+            constants.as_array(), fit_intercept, powers, geometric,
             W_start.T, W_end.T, sums,
         )
         return mean_loss, _problem.WeightSums(*sums)

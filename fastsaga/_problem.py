@@ -249,6 +249,13 @@ class StepConstants:
             threshold=cast(step * beta),
         )
 
+    def as_array(self):
+        """The four scalars as the kernels take them: one array, in this order."""
+        return np.array(
+            [self.step, self.step_over_n, self.decay, self.threshold],
+            dtype=self.step.dtype,
+        )
+
 
 def decision_values(X, W, b):
     """Return ``X W^T + b`` for dense or sparse ``X``, shape ``(n, K)``."""

@@ -1,16 +1,16 @@
 """Registry of SAGA kernels: backend name -> the kernel functions it provides.
 
-Every backend provides the same functions with the same signatures:
+Every backend provides the kernels named in ``KERNEL_ARGUMENTS``, each taking
+the arguments listed there, positionally and in that order (the contract,
+stated once; ``tests/test_kernel_contract.py`` holds every backend to it).
 
-``dense_epoch(X, y, sample_weight, sample_scale, indices, W, b, S, Sb, G,
-step, step_over_n, decay, threshold, fit_intercept)``
-    one epoch over ``indices`` on a C-contiguous dense ``X``, in place.
-
-``sparse_epoch(data, columns, indptr, y, sample_weight, sample_scale,
-indices, table, b, Sb, G, step, step_over_n, decay, threshold,
-fit_intercept, powers, geometric)``
-    the same on a CSR ``X`` (its three arrays), with lazy updates on the
-    feature-major ``table`` (see ``fastsaga._solver.FeatureMajorState``).
+``dense_epoch`` runs one epoch of proximal SAGA over ``indices`` on dense
+``X``, in place.  ``sparse_epoch`` does the same on CSR ``X`` with lazy
+updates of the feature-major ``table`` (see ``fastsaga._solver.
+FeatureMajorState``); its closing pass catches every feature up, leaves
+``stamps`` at zero, and stores and reduces the end weights.  Both return the
+importance-weighted mean loss of the visited samples, which the solver uses
+to detect a step that is too long.
 
 A backend's kernels may live in several modules (one compiled extension per
 input format for Cython); ``BACKENDS`` maps each kernel to its module.
@@ -20,6 +20,49 @@ matters to users who ask for it.
 
 import importlib
 from types import SimpleNamespace
+
+# The step's scalars, in the order of the kernels' ``constants`` array
+# (``_problem.StepConstants.as_array``).
+STEP_CONSTANTS = ("step", "step_over_n", "decay", "threshold")
+
+
+def _as_in_dense_epoch(*names):
+    return {name: _DENSE_EPOCH[name] for name in names}
+
+
+_DENSE_EPOCH = {
+    "X": "dense data (n, d), C-contiguous; every float array is in its dtype",
+    "y": "the class index of each sample (intp); in {0, 1} with one row",
+    "sample_weight": "each sample's weight s_i",
+    "sample_scale": "1 / (n p_i): each sample's importance-sampling factor",
+    "indices": "the samples of the epoch's steps, in order (intp)",
+    "W": "weights (K, d), C-contiguous; updated",
+    "b": "intercepts (K,); updated",
+    "S": "gradient-memory sum sum_i G_i x_i^T, (K, d) as W; updated",
+    "Sb": "intercepts' memory sum sum_i G_i (K,); updated",
+    "G": "each sample's last loss gradient (n, K); updated",
+    "constants": "the step's scalars: STEP_CONSTANTS, in that order (an array)",
+    "fit_intercept": "whether b is fitted",
+}
+
+KERNEL_ARGUMENTS = {
+    "dense_epoch": _DENSE_EPOCH,
+    "sparse_epoch": {
+        "data": "CSR values (nnz,); every float array is in their dtype",
+        "columns": "CSR column indices (nnz,), int32 or int64, unique per row",
+        "indptr": "CSR row offsets (n + 1,), int32 or int64",
+        **_as_in_dense_epoch("y", "sample_weight", "sample_scale", "indices"),
+        "table": "feature-major state (d, >= 2K): row j is [W[:, j], S[:, j], ...]",
+        "stamps": "int32 (d, >= 1): [j, -1] counts feature j's applied steps; 0 "
+                  "on entry and return",
+        **_as_in_dense_epoch("b", "Sb", "G", "constants", "fit_intercept"),
+        "powers": "decay**m for m = 0..len(indices)",
+        "geometric": "sum_{l<m} decay**l for m = 0..len(indices)",
+        "start_weights": "the epoch's start weights (d, K), for the largest change",
+        "end_weights": "out: the epoch's end weights (d, K)",
+        "sums": "out, float64 (4,): the end weights' _problem.WeightSums",
+    },
+}
 
 BACKENDS = {
     "numba": {

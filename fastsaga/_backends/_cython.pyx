@@ -56,10 +56,7 @@ def dense_epoch(
     floating[:, ::1] S,
     floating[::1] Sb,
     floating[:, ::1] G,
-    floating step,
-    floating step_over_n,
-    floating decay,
-    floating threshold,
+    const floating[::1] constants,
     bint fit_intercept,
 ):
     """Run one epoch of proximal SAGA on dense ``X``, in place.
@@ -73,6 +70,8 @@ def dense_epoch(
     losses, an unbiased estimate of the mean loss along the epoch, which the
     solver uses to detect a step that is too long.
     """
+    cdef floating step = constants[0], step_over_n = constants[1]
+    cdef floating decay = constants[2], threshold = constants[3]
     cdef Py_ssize_t n_rows = W.shape[0], n_features = W.shape[1]
     cdef Py_ssize_t n_steps = indices.shape[0]
     cdef Py_ssize_t t, k, i, following

@@ -91,8 +91,8 @@ def _logits(x, W, b, out):
 
 @_jit
 def dense_epoch(
-    X, y, sample_weight, sample_scale, indices, W, b, S, Sb, G,
-    step, step_over_n, decay, threshold, fit_intercept,
+    X, y, sample_weight, sample_scale, indices, W, b, S, Sb, G, constants,
+    fit_intercept,
 ):
     """Run one epoch of proximal SAGA on dense ``X``, in place.
 
@@ -105,6 +105,8 @@ def dense_epoch(
     losses, an unbiased estimate of the mean loss along the epoch, which the
     solver uses to detect a step that is too long.
     """
+    step, step_over_n = constants[0], constants[1]
+    decay, threshold = constants[2], constants[3]
     n_rows, n_features = W.shape
     # One block for the small per-step vectors, as in the Cython kernel:
     # separate allocations land at varying alignments, which made LLVM's

@@ -234,7 +234,7 @@ def _compile_sparse_epoch(class_bound):
     @_jit_noalias
     def sparse_epoch(
         data, columns, indptr, y, sample_weight, sample_scale, indices,
-        table, stamps, b, Sb, G, step, step_over_n, decay, threshold, fit_intercept,
+        table, stamps, b, Sb, G, constants, fit_intercept,
         powers, geometric, start_weights, end_weights, sums,
     ):
         """``sparse_epoch``, with the class loops bounded by ``class_bound``."""
@@ -244,6 +244,8 @@ def _compile_sparse_epoch(class_bound):
         # newsgroups, kernel epoch, same iterates, medians of 9 to 11: float32
         # 57.0 -> 51.7 ms, float64 67.8 -> 62.6 ms; binary (K = 1) 25.7 -> 20.9
         # and 29.1 -> 23.2 ms.
+        step, step_over_n = constants[0], constants[1]
+        decay, threshold = constants[2], constants[3]
         one = np.uintp(1)
         n_rows = np.uintp(min(b.shape[0], class_bound))
         n_features = np.uintp(table.shape[0])
@@ -336,21 +338,16 @@ _sparse_epoch_any = _compile_sparse_epoch(np.iinfo(np.intp).max)
 
 def sparse_epoch(
     data, columns, indptr, y, sample_weight, sample_scale, indices,
-    table, stamps, b, Sb, G, step, step_over_n, decay, threshold, fit_intercept,
+    table, stamps, b, Sb, G, constants, fit_intercept,
     powers, geometric, start_weights, end_weights, sums,
 ):
     """Run proximal SAGA steps over ``indices`` on CSR ``X``, in place.
 
-    ``data, columns, indptr`` are the CSR arrays (no duplicate entries in a
-    row); ``table`` is the feature-major state, row ``j`` starting with
-    ``[W[:, j], S[:, j]]`` (any padding follows); ``stamps[j, -1]``, the
-    steps applied to feature ``j``, is zero on entry and is left zero on
-    return, with every feature caught up.  ``powers[m] = decay**m`` and
-    ``geometric[m] = sum_{l<m} decay**l`` for ``m <= len(indices)``.
-
-    The closing pass stores the weights in ``end_weights`` (``(d, K)``) and
-    writes their ``WeightSums`` into ``sums``: ``sum w**2``, ``sum |w|``,
-    ``max |w|`` and ``max |w - start_weights|``.
+    The arguments are those of ``fastsaga._backends.KERNEL_ARGUMENTS``.  The
+    closing pass catches every feature up (its stamp back to zero), stores
+    the weights in ``end_weights`` and writes their ``WeightSums`` into
+    ``sums``: ``sum w**2``, ``sum |w|``, ``max |w|`` and ``max |w -
+    start_weights|``.
 
     Each step: catch up the row's features and accumulate the logits; the
     gradient and the intercept; then the full step on the row's features.
@@ -363,6 +360,6 @@ def sparse_epoch(
     kernel = _sparse_epoch_few if len(b) <= FEW_CLASSES else _sparse_epoch_any
     return kernel(
         data, columns, indptr, y, sample_weight, sample_scale, indices,
-        table, stamps, b, Sb, G, step, step_over_n, decay, threshold,
-        fit_intercept, powers, geometric, start_weights, end_weights, sums,
+        table, stamps, b, Sb, G, constants, fit_intercept,
+        powers, geometric, start_weights, end_weights, sums,
     )
