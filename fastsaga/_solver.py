@@ -62,6 +62,7 @@ def saga_solve(
     random_state=None,
     verbose=0,
     callback=None,
+    epoch_begin=None,
     gap_tol=None,
     certify=True,
 ):
@@ -79,7 +80,11 @@ def saga_solve(
     alpha, beta : float
         L2 and L1 strengths of the scaled objective (see ``_problem``).
     callback : callable, default=None
-        Called as ``callback(epoch, state)`` after every accepted epoch.
+        Called as ``callback(epoch, state)`` after every accepted epoch; a
+        true return value stops the solve there, without a warning.
+    epoch_begin : callable, default=None
+        Called as ``epoch_begin(epoch, state)`` before epoch ``epoch`` (from
+        1) first runs: an epoch rolled back and run again begins once.
     gap_tol : float, default=None
         If set, stop when the relative duality gap (``_problem.relative_gap``)
         is at most ``gap_tol`` instead of on ``tol``'s rule.
@@ -130,8 +135,11 @@ def saga_solve(
     # table, and buffers in that layout are filled by the kernels row by row.
     W_start, b_start = state.W.copy(order="K"), state.b.copy()
     W_end = np.empty_like(W_start)
-    epoch = n_run = 0
+    epoch = n_run = n_begun = 0
     while epoch < max_iter:
+        if epoch_begin is not None and n_begun == epoch:
+            n_begun += 1
+            epoch_begin(n_begun, state)
         constants = _problem.StepConstants.build(
             step, alpha, beta, n_samples, X.dtype
         )
@@ -180,8 +188,8 @@ def saga_solve(
                 f"change {change:.3e}, time {time.perf_counter() - start:.3f} s",
                 flush=True,
             )
-        if callback is not None:
-            callback(epoch, state)
+        stop = callback is not None and callback(epoch, state)
+        certificate = None
         if gap_tol is None:
             if done:
                 return finish(True)
@@ -189,7 +197,11 @@ def saga_solve(
             certificate = gap()
             if _problem.relative_gap(*certificate) <= gap_tol:
                 return finish(True, certificate)
+        if stop:
+            return finish(False, certificate)
     certificate = gap() if certify or gap_tol is not None else (np.nan, np.nan)
+    if gap_tol is not None and _problem.relative_gap(*certificate) <= gap_tol:
+        return finish(True, certificate)
     if gap_tol is None:
         reason = f"last relative change of coef_ {change:.3g}, tol={tol}"
     else:
