@@ -242,12 +242,6 @@ def test_gap_tol_out_of_reach_of_max_iter_warns(n_classes, backend, gap_tol):
     assert relative_gap(model) > gap_tol
 
 
-@pytest.mark.xfail(
-    reason="saga_solve computes the final gap at max_iter but does not test it "
-    "against gap_tol: an epoch count that is not a multiple of GAP_CHECK_EVERY "
-    "ends with a met gap and still warns 'did not converge'",
-    strict=False,
-)
 def test_gap_tol_met_at_max_iter_does_not_warn():
     # A warning that the fit did not converge exactly when the final
     # certificate misses gap_tol.
