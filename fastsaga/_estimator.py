@@ -1,6 +1,7 @@
 """The scikit-learn estimator: validation, labels, set-up, epochs, stopping."""
 
 import copy
+import dataclasses
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -13,6 +14,7 @@ from sklearn.utils import compute_class_weight
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
+    _check_method_params,
     _check_sample_weight,
     check_is_fitted,
     validate_data,
@@ -23,11 +25,22 @@ from ._backends import BACKENDS, get_backend
 from ._layout import layout_for
 from ._solver import saga_solve
 
+try:
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # scikit-learn < 1.9 has no callbacks: fits report no tasks.
+
+    class CallbackSupportMixin:
+        def _init_callback_context(self, **context):
+            return None
+
+
 # l1_ratio implied by an explicit penalty name.
 _IMPLIED_L1_RATIO = {"l1": 1.0, "l2": 0.0}
 
 
-class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
+class LogisticRegression(
+    CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin, BaseEstimator
+):
     """Logistic regression with L1, L2 or elastic-net penalty, fitted by SAGA.
 
     The model and the objective are scikit-learn's
@@ -120,6 +133,15 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Feature names, when ``X`` has string column names.
 
+    Notes
+    -----
+    With scikit-learn 1.9+, ``set_callbacks`` takes its callbacks
+    (``sklearn.callback``, e.g. ``ProgressBar``, ``ScoringMonitor``).  The
+    fit task has one subtask per epoch, whose model (``coef_``,
+    ``intercept_``) is the one the epoch starts or ends at; a callback whose
+    ``on_fit_task_end`` returns True for an epoch stops the fit there, with
+    every fitted attribute set as usual.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -191,7 +213,10 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
                     "penalty='elasticnet' needs l1_ratio, a number in [0, 1]."
                 )
             return self.C, float(l1_ratio)
-        C, implied = (np.inf, 0.0) if penalty is None else (self.C, _IMPLIED_L1_RATIO[penalty])
+        if penalty is None:
+            C, implied = np.inf, 0.0
+        else:
+            C, implied = self.C, _IMPLIED_L1_RATIO[penalty]
         if l1_ratio not in (None, 0.0, implied):
             raise ValueError(
                 f"penalty={penalty!r} contradicts l1_ratio={l1_ratio!r}. Set "
@@ -259,6 +284,13 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         get_backend(self.backend)  # a missing kernel fails before any work
         data = validated_training_data(self, X, y, sample_weight)
         start = self._warm_start_point(data)
+        task = fit_task(
+            self,
+            self._init_callback_context(max_subtasks=self.max_iter),
+            data,
+            sample_weight,
+        )
+        task.begin()
         layout = layout_for(data.X)
         if start is None:
             state = layout.zero_state(data.n_rows)
@@ -280,6 +312,7 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
             random_state=self.random_state,
             verbose=self.verbose,
             gap_tol=self.gap_tol,
+            **task.epoch_hooks(),
         )
         # A sparse fit's W is a strided view of its feature-major table.
         data.set_fitted_attributes(
@@ -290,6 +323,7 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
             dual_gap_=result.gap,
             objective_=result.primal,
         )
+        task.end({})  # nothing to add: the estimator is the fitted model
         return self
 
     def __sklearn_tags__(self):
@@ -380,6 +414,129 @@ class TrainingData:
         attributes = {"classes_": self.classes, **self.input_attributes, **fitted}
         for name, value in attributes.items():
             setattr(estimator, name, value)
+
+    def model_attributes(self, W, b):
+        """The fitted attributes of the model ``(W, b)``, for the callbacks.
+
+        Their hooks are given the validated ``X``, which has no column names:
+        the model has none either (``None`` counts as unset), so scoring it
+        there does not warn.
+        """
+        return {
+            "classes_": self.classes,
+            "n_features_in_": self.input_attributes["n_features_in_"],
+            "feature_names_in_": None,
+            "coef_": W,
+            "intercept_": b,
+        }
+
+
+@dataclass(frozen=True)
+class FitTask:
+    """A task of a fit, as scikit-learn's callbacks see it.
+
+    Every hook is given the estimator, the task's training data (``X``, ``y``
+    validated, ``metadata`` with the sample weights as passed to ``fit``) and,
+    if the task has one, a model: the fitted attributes from which the
+    callbacks build a ready-to-predict estimator (``ScoringMonitor`` scores
+    it).  ``model(W, b)`` returns those of the weights ``W, b``.
+    """
+
+    context: object  # sklearn.callback.CallbackContext
+    estimator: object
+    X: object
+    y: np.ndarray
+    metadata: dict | None
+    model: object  # callable
+
+    def subtask(self, task_name, **context):
+        """Return a subtask; ``context`` as in ``CallbackContext.subcontext``."""
+        return dataclasses.replace(
+            self, context=self.context.subcontext(task_name, **context)
+        )
+
+    def on_rows(self, rows, X, y):
+        """Return this task, reported with the rows ``rows`` of its data.
+
+        ``X, y`` are those rows, indexed by the caller, who needs them too.
+        """
+        metadata = self.metadata
+        if metadata is not None:
+            metadata = _check_method_params(self.X, metadata, indices=rows)
+        return dataclasses.replace(self, X=X, y=y, metadata=metadata)
+
+    def begin(self, model=None):
+        self.context.call_on_fit_task_begin(**self._hook_arguments(model))
+
+    def end(self, model=None):
+        """Report the end of the task; True if a callback asks to stop there."""
+        return self.context.call_on_fit_task_end(**self._hook_arguments(model))
+
+    def model_at(self, state):
+        """The model of ``state`` when a hook runs, copied only if one needs it."""
+        return lambda: self.model(state.W.copy(), state.b.copy())
+
+    def epoch_hooks(self):
+        """``saga_solve``'s epoch hooks: a subtask per epoch, with its model."""
+        epoch = None
+
+        def begin(number, state):
+            nonlocal epoch
+            epoch = self.subtask("epoch")
+            epoch.begin(epoch.model_at(state))
+
+        def end(number, state):
+            return epoch.end(epoch.model_at(state))
+
+        return {"epoch_begin": begin, "callback": end}
+
+    def _hook_arguments(self, model):
+        return {
+            "estimator": self.estimator,
+            "X": self.X,
+            "y": self.y,
+            "metadata": self.metadata,
+            "reconstruction_attributes": model,
+        }
+
+
+class _Untracked:
+    """The tasks of a fit without callbacks: nothing is reported or copied."""
+
+    def subtask(self, task_name, **context):
+        return self
+
+    def on_rows(self, rows, X, y):
+        return self
+
+    def begin(self, model=None):
+        pass
+
+    def end(self, model=None):
+        return False
+
+    def model_at(self, state):
+        return None
+
+    def epoch_hooks(self):
+        return {}
+
+
+UNTRACKED = _Untracked()
+
+
+def fit_task(estimator, context, data, sample_weight):
+    """Return the root task of ``estimator``'s fit on ``data``.
+
+    Without callbacks it is ``UNTRACKED``: no subtask is made, so an epoch
+    costs nothing more (scikit-learn's lbfgs does the same).
+    """
+    if not hasattr(estimator, "_skl_callbacks"):
+        return UNTRACKED
+    metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+    return FitTask(
+        context, estimator, data.X, data.y, metadata, data.model_attributes
+    )
 
 
 def validated_training_data(estimator, X, y, sample_weight):
