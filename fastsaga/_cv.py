@@ -14,9 +14,9 @@ import numpy as np
 from sklearn.base import _fit_context
 from sklearn.metrics import get_scorer, get_scorer_names, make_scorer
 from sklearn.model_selection import check_cv
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, metadata_routing
+from sklearn.utils._metadata_requests import _manual_routing
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils import metadata_routing
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -24,12 +24,11 @@ from sklearn.utils.metadata_routing import (
     _routing_enabled,
     process_routing,
 )
-from sklearn.utils._metadata_requests import _manual_routing
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_method_params
 
 from ._backends import get_backend
-from ._estimator import LogisticRegression, validated_training_data
+from ._estimator import LogisticRegression, fit_task, validated_training_data
 from ._path import logistic_regression_path
 
 # Seeds handed to the tasks are drawn below this bound (any int32 works).
@@ -132,6 +131,14 @@ class LogisticRegressionCV(LogisticRegression):
     ``C=C_``, ``l1_ratio=l1_ratio_`` and this model's coefficients; its
     ``n_iter_`` is this estimator's (the epochs of the paths).
 
+    With scikit-learn 1.9+, ``set_callbacks`` takes its callbacks.  The fit
+    task has one subtask per (fold, l1_ratio) path, then one for the refit;
+    a path has one subtask per C (in the order fitted, increasing), the
+    refit one for its C, and each C one per epoch.  A path's tasks are
+    given its fold's training part; the tasks of a C and of its epochs,
+    their model.  A callback stopping an epoch ends that C's fit there;
+    the grid itself is always completed.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -231,7 +238,27 @@ class LogisticRegressionCV(LogisticRegression):
             _SEED_BOUND, size=len(folds) * len(l1_ratios) + 1
         )
         scorer = _scorer_with_labels(self._get_scorer(), data.classes)
-        tasks = [(train, test, r) for train, test in folds for r in l1_ratios]
+        tasks = [
+            (fold, train, test, r)
+            for fold, (train, test) in enumerate(folds)
+            for r in l1_ratios
+        ]
+        task = fit_task(
+            self,
+            self._init_callback_context(
+                max_subtasks=len(tasks) + self.refit, sequential_subtasks=False
+            ),
+            data,
+            sample_weight,
+        )
+        task.begin()
+        # The root's subtasks are made here: the threads add none of them.
+        path_tasks = [
+            task.subtask(
+                f"fold {fold}, l1_ratio={r:.3g}", task_id=i, max_subtasks=len(Cs)
+            )
+            for i, (fold, _, _, r) in enumerate(tasks)
+        ]
         paths = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(
             delayed(_fold_path)(
                 data, train, test,
@@ -242,18 +269,25 @@ class LogisticRegressionCV(LogisticRegression):
                     data.X, params=routed.scorer.score, indices=test
                 ),
                 random_state=seed,
+                task=path_task,
             )
-            for (train, test, l1_ratio), seed in zip(tasks, seeds)
+            for (_, train, test, l1_ratio), seed, path_task in zip(
+                tasks, seeds[:-1], path_tasks, strict=True
+            )
         )
         fitted = {"Cs_": Cs, "l1_ratios_": l1_ratios}
         fitted.update(_stored_paths(paths, (len(folds), len(l1_ratios), len(Cs)),
                                     self.fit_intercept))
         if self.refit:
-            fitted.update(self._refit_best(data, fitted, random_state=seeds[-1]))
+            refit_task = task.subtask("refit", task_id=len(tasks), max_subtasks=1)
+            refit_task.begin()
+            fitted.update(self._refit_best(data, fitted, seeds[-1], refit_task))
+            refit_task.end()
         else:
             fitted.update(_average_of_fold_bests(fitted, data.X.shape[1],
                                                  self.fit_intercept))
         data.set_fitted_attributes(self, **fitted)
+        task.end({})  # nothing to add: the estimator is the fitted model
         return self
 
     def score(self, X, y, sample_weight=None, **score_params):
@@ -364,10 +398,11 @@ class LogisticRegressionCV(LogisticRegression):
             sampling=self.sampling,
         )
 
-    def _refit_best(self, data, fitted, random_state):
+    def _refit_best(self, data, fitted, random_state, task):
         """Refit the best summed score on all data, from the folds' mean.
 
-        Returns the fitted attributes it determines.
+        ``task`` is the refit's callback task.  Returns the fitted attributes
+        it determines.
         """
         # argmax over a (C, l1_ratio) layout breaks ties as scikit-learn does:
         # smallest C first, then first l1_ratio.
@@ -387,6 +422,7 @@ class LogisticRegressionCV(LogisticRegression):
             **_solver_settings(self),
             coef=start[:, :n_features],
             intercept=start[:, -1] if self.fit_intercept else None,
+            task=task,
         )
         return {
             "C_": C,
@@ -398,7 +434,7 @@ class LogisticRegressionCV(LogisticRegression):
 
 def _stored_paths(paths, grid, fit_intercept):
     """``scores_``, ``n_iter_`` and ``coefs_paths_`` from the tasks' paths."""
-    coefs, intercepts, n_iter, scores = zip(*paths)
+    coefs, intercepts, n_iter, scores = zip(*paths, strict=True)
     coefs = np.reshape(coefs, grid + np.shape(coefs[0])[1:])
     if fit_intercept:
         intercepts = np.reshape(intercepts, grid + np.shape(intercepts[0])[1:])
@@ -462,18 +498,22 @@ def _solver_settings(estimator):
 
 
 def _fold_path(data, train, test, *, estimator, Cs, scorer, score_params,
-               random_state):
+               random_state, task):
     """Fit the path on ``train``, score every C on ``test``.
 
     ``estimator`` is the grid point's unfitted :class:`LogisticRegression`:
     it carries the solver settings, and each C's solution is scored through
-    it with the fitted attributes set.
+    it with the fitted attributes set.  ``task`` is the path's callback task,
+    reported with the training part.
 
     Returns ``(coefs, intercepts, n_iter, scores)`` in the order of ``Cs``.
     """
     _, l1_ratio = estimator._resolved_penalty()
+    X_train = data.X[train]
+    task = task.on_rows(train, X_train, data.y[train])
+    task.begin()
     path = logistic_regression_path(
-        data.X[train],
+        X_train,
         data.y_encoded[train],
         Cs,
         n_classes=len(data.classes),
@@ -481,6 +521,7 @@ def _fold_path(data, train, test, *, estimator, Cs, scorer, score_params,
         sample_weight=data.sample_weight[train],
         random_state=random_state,
         **_solver_settings(estimator),
+        task=task,
     )
     X_test, y_test = data.X[test], data.y[test]
     scores = np.empty(len(Cs))
@@ -492,4 +533,5 @@ def _fold_path(data, train, test, *, estimator, Cs, scorer, score_params,
             intercept_=path.intercepts[position],
         )
         scores[position] = scorer(estimator, X_test, y_test, **score_params)
+    task.end()
     return path.coefs, path.intercepts, path.n_iter, scores

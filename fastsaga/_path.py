@@ -27,6 +27,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from . import _problem
+from ._estimator import UNTRACKED
 from ._layout import layout_for
 from ._solver import saga_solve
 
@@ -61,6 +62,7 @@ def logistic_regression_path(
     warm_start=True,
     coef=None,
     intercept=None,
+    task=UNTRACKED,
 ):
     """Fit logistic regression for every C of ``Cs`` on the same data.
 
@@ -94,6 +96,10 @@ def logistic_regression_path(
         Starting weights of the first fit; zeros if None.
     intercept : ndarray of shape (K,), default=None
         Starting intercepts of the first fit; zeros if None.
+    task : FitTask, default=UNTRACKED
+        The path's task for scikit-learn's callbacks (``fastsaga._estimator``),
+        begun and ended by the caller: the fit of each C is a subtask, run in
+        the order of the fits, with a subtask per epoch.
 
     Returns
     -------
@@ -124,6 +130,8 @@ def logistic_regression_path(
         if not warm_start:
             state = initial.copy()
         alpha, beta = _problem.penalty_strengths(Cs[position], l1_ratio, n_samples)
+        fit_task = task.subtask(f"C={Cs[position]:.3g}", max_subtasks=max_iter)
+        fit_task.begin(fit_task.model_at(state))
         fit = saga_solve(
             layout,
             y,
@@ -138,7 +146,9 @@ def logistic_regression_path(
             max_iter=max_iter,
             random_state=random_state,
             certify=False,
+            **fit_task.epoch_hooks(),
         )
+        fit_task.end(fit_task.model_at(fit.state))
         result.coefs[position] = fit.state.W
         result.intercepts[position] = fit.state.b
         result.n_iter[position] = fit.n_iter
