@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from _reference import make_data
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer
@@ -176,10 +177,12 @@ def test_epochs_begin_where_the_previous_ended(backend):
     assert_allclose(ends[-1], model.coef_)
 
 
+@pytest.mark.parametrize("as_csr", [False, True])
 @pytest.mark.parametrize("n_classes", [2, 3])
-def test_scoring_monitor_scores_each_epoch(backend, n_classes):
+def test_scoring_monitor_scores_each_epoch(backend, n_classes, as_csr):
     """Epoch k's score is that of a fit with max_iter=k and the same seed."""
     X, y = make_data(n_classes, n_samples=120)
+    X = sparse.csr_matrix(X) if as_csr else X
     weights = np.random.RandomState(0).uniform(0.5, 2.0, size=len(y))
     monitor = callback.ScoringMonitor(scoring="neg_log_loss")
     model = _lr(max_iter=6, backend=backend).set_callbacks(monitor)
