@@ -112,6 +112,46 @@ def longest_step(alpha):
     return np.inf if alpha == 0.0 else 0.5 / alpha
 
 
+@dataclass
+class StepRule:
+    """The steps of the weights and of the intercepts, and their shortening.
+
+    Both start at ``STEP_MULTIPLIER`` times their SAGA bound and are halved
+    together on a roll-back, down to the bounds.  The intercepts are not
+    penalised, so their bound leaves ``alpha`` out (a block of coordinates
+    may step by its own smoothness): under a strong L2 penalty the weights'
+    step is tiny, and the intercepts would otherwise barely move.
+    """
+
+    safe: float  # step_size(..., alpha)
+    intercept_safe: float  # step_size(..., 0)
+    longest: float  # longest_step(alpha)
+    multiplier: float = STEP_MULTIPLIER
+
+    @classmethod
+    def for_problem(cls, lipschitz, probabilities, alpha):
+        return cls(
+            safe=step_size(lipschitz, probabilities, alpha),
+            intercept_safe=step_size(lipschitz, probabilities, 0.0),
+            longest=longest_step(alpha),
+        )
+
+    @property
+    def step(self):
+        return min(self.multiplier * self.safe, self.longest)
+
+    @property
+    def intercept_step(self):
+        return self.multiplier * self.intercept_safe
+
+    @property
+    def can_shorten(self):
+        return self.multiplier > 1.0
+
+    def shorten(self):
+        self.multiplier = max(0.5 * self.multiplier, 1.0)
+
+
 @dataclass(frozen=True)
 class WeightSums:
     """The reductions of an epoch's end weights that the solver needs.
@@ -238,21 +278,25 @@ class StepConstants:
     step_over_n: np.floating  # gamma / n, multiplies the gradient-memory sum
     decay: np.floating  # 1 - gamma * alpha, the L2 part of the gradient step
     threshold: np.floating  # gamma * beta, the L1 soft-threshold
+    intercept_ratio: np.floating  # the intercepts' step over gamma
 
     @classmethod
-    def build(cls, step, alpha, beta, n_samples, dtype):
+    def build(cls, step, alpha, beta, n_samples, dtype, intercept_step=None):
         cast = np.dtype(dtype).type
+        ratio = 1.0 if intercept_step is None else intercept_step / step
         return cls(
             step=cast(step),
             step_over_n=cast(step / n_samples),
             decay=cast(1.0 - step * alpha),
             threshold=cast(step * beta),
+            intercept_ratio=cast(ratio),
         )
 
     def as_array(self):
-        """The four scalars as the kernels take them: one array, in this order."""
+        """The scalars as the kernels take them: one array, in this order."""
         return np.array(
-            [self.step, self.step_over_n, self.decay, self.threshold],
+            [self.step, self.step_over_n, self.decay, self.threshold,
+             self.intercept_ratio],
             dtype=self.step.dtype,
         )
 

@@ -104,8 +104,7 @@ def saga_solve(
     )
     probabilities = _problem.sampling_probabilities(lipschitz, sampling)
     stream = _problem.IndexStream(probabilities)
-    safe_step = _problem.step_size(lipschitz, probabilities, alpha)
-    step = min(safe_step * _problem.STEP_MULTIPLIER, _problem.longest_step(alpha))
+    steps = _problem.StepRule.for_problem(lipschitz, probabilities, alpha)
     sample_scale = (1.0 / (n_samples * probabilities)).astype(X.dtype)
     random_state = check_random_state(random_state)
 
@@ -141,7 +140,7 @@ def saga_solve(
             n_begun += 1
             epoch_begin(n_begun, state)
         constants = _problem.StepConstants.build(
-            step, alpha, beta, n_samples, X.dtype
+            steps.step, alpha, beta, n_samples, X.dtype, steps.intercept_step
         )
         indices = stream.draw(random_state)
         mean_loss, sums = layout.run_epoch(
@@ -152,7 +151,7 @@ def saga_solve(
         estimate = mean_loss + _problem.penalty_from_sums(
             sums.squares, sums.absolute, alpha, beta
         )
-        if step > safe_step and _problem.step_too_long(estimate, previous_estimate):
+        if steps.can_shorten and _problem.step_too_long(estimate, previous_estimate):
             # The estimate is a sample: a rise is confirmed on the exact
             # objective before the epoch is thrown away (rarely: a few times
             # a fit at most).
@@ -160,11 +159,11 @@ def saga_solve(
             estimate = objective(state.W, state.b)
             if not estimate <= before:
                 state.reset_to(X, y, sample_weight, W_start, b_start)
-                step = max(0.5 * step, safe_step)
+                steps.shorten()
                 previous_estimate = before
                 if verbose:
                     print(f"epoch {epoch + 1}: objective rose, rolled back, "
-                          f"step halved to {step:.3e}")
+                          f"step halved to {steps.step:.3e}")
                 continue
         epoch += 1
         if not (np.isfinite(sums.absolute) and np.all(np.isfinite(state.b))):

@@ -101,12 +101,19 @@ def test_cv_routes_groups_to_the_splitter(metadata_routing):
 
 def test_cv_honours_the_scorers_sample_weight_request(metadata_routing):
     X, y = _small_problem()
-    weights = np.where(np.arange(len(y)) < 50, 1.0, 0.0)
-    scorer = get_scorer("accuracy").set_score_request(sample_weight=False)
-    clf = LogisticRegressionCV(Cs=[1.0], cv=3, scoring=scorer, random_state=0)
-    clf.fit(X, y, sample_weight=np.ones(len(y)))
-    unweighted = clf.score(X, y)
-    assert clf.score(X, y, sample_weight=weights) == unweighted
+    weights = np.where(np.arange(len(y)) < 50, 2.0, 0.5)
+    models = {}
+    for requested in (False, True):
+        scorer = get_scorer("accuracy").set_score_request(sample_weight=requested)
+        clf = LogisticRegressionCV(Cs=[0.01, 1.0], cv=3, scoring=scorer,
+                                   random_state=0)
+        models[requested] = clf.fit(X, y, sample_weight=weights)
+    assert not np.allclose(models[False].scores_, models[True].scores_)
+    # A weight the scorer did not request is an error in score, as in
+    # scikit-learn.
+    with pytest.raises(TypeError, match="not routed to any object"):
+        models[False].score(X, y, sample_weight=weights)
+    assert models[True].score(X, y, sample_weight=weights) != models[True].score(X, y)
 
 
 def test_cv_rejects_unknown_fit_parameters_as_scikit_learn_does(metadata_routing):

@@ -23,7 +23,7 @@ from types import SimpleNamespace
 
 # The step's scalars, in the order of the kernels' ``constants`` array
 # (``_problem.StepConstants.as_array``).
-STEP_CONSTANTS = ("step", "step_over_n", "decay", "threshold")
+STEP_CONSTANTS = ("step", "step_over_n", "decay", "threshold", "intercept_ratio")
 
 
 def _as_in_dense_epoch(*names):

@@ -72,6 +72,7 @@ def dense_epoch(
     """
     cdef floating step = constants[0], step_over_n = constants[1]
     cdef floating decay = constants[2], threshold = constants[3]
+    cdef floating intercept_ratio = constants[4]
     cdef Py_ssize_t n_rows = W.shape[0], n_features = W.shape[1]
     cdef Py_ssize_t n_steps = indices.shape[0]
     cdef Py_ssize_t t, k, i, following
@@ -101,7 +102,7 @@ def dense_epoch(
             scaled = step * sample_scale[i]
             if fit_intercept:
                 for k in range(n_rows):
-                    b[k] -= scaled * delta[k] + step_over_n * Sb[k]
+                    b[k] -= intercept_ratio * (scaled * delta[k] + step_over_n * Sb[k])
                     Sb[k] += delta[k]
             for k in range(n_rows):
                 # Already updated: this is the next step's intercept.

@@ -107,6 +107,7 @@ def dense_epoch(
     """
     step, step_over_n = constants[0], constants[1]
     decay, threshold = constants[2], constants[3]
+    intercept_ratio = constants[4]
     n_rows, n_features = W.shape
     # One block for the small per-step vectors, as in the Cython kernel:
     # separate allocations land at varying alignments, which made LLVM's
@@ -129,7 +130,7 @@ def dense_epoch(
         scaled = step * sample_scale[i]
         if fit_intercept:
             for k in range(n_rows):
-                b[k] -= scaled * delta[k] + step_over_n * Sb[k]
+                b[k] -= intercept_ratio * (scaled * delta[k] + step_over_n * Sb[k])
                 Sb[k] += delta[k]
         x = X[i]
         x_next = X[following]
