@@ -252,7 +252,8 @@ class LogisticRegressionCV(LogisticRegression):
             sample_weight,
         )
         task.begin()
-        # The root's subtasks are made here: the threads add none of them.
+        # Made here, not in the threads: adding children to a context is not
+        # thread-safe, and parallel siblings need explicit ids.
         path_tasks = [
             task.subtask(
                 f"fold {fold}, l1_ratio={r:.3g}", task_id=i, max_subtasks=len(Cs)
