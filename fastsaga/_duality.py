@@ -53,12 +53,12 @@ import numpy as np
 from scipy import sparse
 from scipy.special import entr
 
-from ._problem import log_probabilities_from_decision, penalty_value
+from ._problem import (
+    float64_row_blocks,
+    log_probabilities_from_decision,
+    penalty_value,
+)
 
-# A float32 X is cast to float64 this many stored values at a time: a block
-# costs 8 MB (12 MB in CSR, with its column indices), never a float64 copy
-# of the whole of X.
-CHUNK_VALUES = 2**20
 
 
 def duality_gap(X, y, W, b, sample_weight, alpha, beta, fit_intercept):
@@ -171,7 +171,7 @@ class _DataPass:
             class_sums=np.zeros((n_outcomes, n_features)),
             columns=columns,
         )
-        for rows, X_rows in _float64_row_chunks(X):
+        for rows, X_rows in float64_row_blocks(X):
             y_rows, s_rows = y[rows], sample_weight[rows]
             log_p = log_probabilities_from_decision(np.asarray(X_rows @ W.T) + b)
             label_log_p = log_p[np.arange(log_p.shape[0]), y_rows]
@@ -203,42 +203,6 @@ class _DataPass:
             - self.class_sums[self.columns]
         )
         return (1.0 - mixing) * self.correlation + mixing * towards
-
-
-def _float64_row_chunks(X):
-    """Yield ``(rows, X[rows])`` in float64, covering ``X`` by blocks of rows.
-
-    A float64 ``X`` is yielded whole (no copy); any other is cast by blocks
-    of about ``CHUNK_VALUES`` stored values.
-    """
-    n_samples = X.shape[0]
-    if X.dtype == np.float64:
-        yield slice(0, n_samples), X
-        return
-    values_per_row = X.nnz / max(n_samples, 1) if sparse.issparse(X) else X.shape[1]
-    block = max(1, int(CHUNK_VALUES // max(values_per_row, 1.0)))
-    for start in range(0, n_samples, block):
-        rows = slice(start, min(start + block, n_samples))
-        yield rows, _rows_in_float64(X, rows)
-
-
-def _rows_in_float64(X, rows):
-    """Return ``X[rows]`` in float64.
-
-    Of a CSR ``X`` only the block's values and column indices are copied
-    (slicing and then casting would copy them twice).
-    """
-    if not sparse.issparse(X):
-        return X[rows].astype(np.float64)
-    first, last = X.indptr[rows.start], X.indptr[rows.stop]
-    return sparse.csr_matrix(
-        (
-            X.data[first:last].astype(np.float64),
-            X.indices[first:last],
-            X.indptr[rows.start : rows.stop + 1] - first,
-        ),
-        shape=(rows.stop - rows.start, X.shape[1]),
-    )
 
 
 def _dense(product):

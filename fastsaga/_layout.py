@@ -13,7 +13,7 @@ import numpy as np
 from scipy import sparse
 
 from . import _problem
-from ._memory import aligned_copy, padded_rows, padded_zeros
+from ._memory import aligned_copy, padded_zeros
 
 # An epoch is n_samples steps; the sparse kernels stamp each feature with the
 # step it was last updated at, in int32.
@@ -185,20 +185,17 @@ class _Layout:
 
 
 class DenseLayout(_Layout):
-    """Dense ``X``, class-major state; the kernel reads ``X`` padded to lines."""
+    """Dense ``X``, read in place by the kernel; class-major state.
+
+    ``X`` is the caller's C-contiguous array, never copied: a copy aligned to
+    cache lines would speed up each epoch a little but doubles the memory of
+    a fit, and writing it costs more than it saves over a short fit.
+    """
 
     state_type = DenseState
 
     def __init__(self, X):
         self.X = X
-        self._kernel_X = None
-
-    @property
-    def kernel_X(self):
-        """``X`` as the kernel reads it (``_memory.padded_rows``), made once."""
-        if self._kernel_X is None:
-            self._kernel_X = padded_rows(self.X)
-        return self._kernel_X
 
     def run_epoch(self, kernels, y, sample_weight, sample_scale, indices, state,
                   constants, fit_intercept, W_start, W_end):
@@ -208,7 +205,7 @@ class DenseLayout(_Layout):
         :class:`~fastsaga._problem.WeightSums` against ``W_start``.
         """
         mean_loss = kernels.dense_epoch(
-            self.kernel_X, y, sample_weight, sample_scale, indices,
+            self.X, y, sample_weight, sample_scale, indices,
             state.W_rows, state.b, state.S_rows, state.Sb, state.G,
             constants.as_array(), fit_intercept,
         )

@@ -1,10 +1,11 @@
 """Arrays whose rows start on cache-line boundaries, for the kernels.
 
-The dense step streams rows of ``W``, ``S`` and ``X`` through vector loads
-and stores.  NumPy allocates on 16-byte boundaries, so such an access
-usually straddles two cache lines, which costs a second line fetch.  Rows
-whose length is not a whole number of lines are padded with zero columns,
-which the dense step leaves at zero.  Figures are in the benchmark report.
+The kernels stream rows of their state (``W`` and ``S``, or the sparse
+kernels' feature-major table) through vector loads and stores.  NumPy
+allocates on 16-byte boundaries, so such an access usually straddles two
+cache lines, which costs a second line fetch.  Rows whose length is not a
+whole number of lines are padded with columns the kernels never touch.
+The caller's ``X`` is read where it is: it is not copied to be aligned.
 """
 
 import numpy as np
@@ -60,21 +61,3 @@ def padded_zeros(n_rows, length, dtype):
     """Zero rows of ``padded_row_length(length)`` items, starting on a line."""
     width = padded_row_length(length, np.dtype(dtype).itemsize)
     return aligned_zeros((n_rows, width), dtype)
-
-
-def padded_rows(X):
-    """C-contiguous 2-D ``X`` with no row straddling a cache line.
-
-    ``X`` itself when that is already so, otherwise an aligned copy with
-    zero columns appended up to ``padded_row_length`` (the caller's ``X`` is
-    never modified).
-    """
-    n_samples, n_features = X.shape
-    if (
-        padded_row_length(n_features, X.itemsize) == n_features
-        and X.ctypes.data % CACHE_LINE == 0
-    ):
-        return X
-    rows = padded_zeros(n_samples, n_features, X.dtype)
-    rows[:, :n_features] = X
-    return rows

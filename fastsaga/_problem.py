@@ -35,6 +35,11 @@ MULTINOMIAL_SMOOTHNESS = 0.5
 STEP_MULTIPLIER = 4.0
 ROLLBACK_RISE = 0.05
 
+# A float32 X is cast to float64 this many stored values at a time: a block
+# costs 8 MB (12 MB in CSR, with its column indices), never a float64 copy
+# of the whole of X.
+CHUNK_VALUES = 2**20
+
 # Share of the importance-sampling distribution drawn uniformly: it caps
 # L_i / (n p_i) at L_mean / (1 - UNIFORM_SHARE), whatever the row norms, and
 # keeps every sample reachable.
@@ -55,7 +60,9 @@ def penalty_strengths(C, l1_ratio, n_samples):
 def smoothness_constants(X, sample_weight, fit_intercept, multinomial):
     """Return ``L_i``, the Lipschitz constant of each sample's loss gradient."""
     factor = MULTINOMIAL_SMOOTHNESS if multinomial else BINARY_SMOOTHNESS
-    squared_norms = row_norms(X.astype(np.float64, copy=False), squared=True)
+    squared_norms = np.concatenate([
+        row_norms(X_rows, squared=True) for _, X_rows in float64_row_blocks(X)
+    ])
     if not np.all(np.isfinite(squared_norms)):
         raise ValueError(
             "The squared norm of a row of X overflows; scale X (for example "
@@ -301,12 +308,53 @@ class StepConstants:
         )
 
 
+def float64_row_blocks(X):
+    """Yield ``(rows, X[rows])`` in float64, covering ``X`` by blocks of rows.
+
+    A float64 ``X`` is yielded whole (no copy); any other is cast by blocks
+    of about ``CHUNK_VALUES`` stored values.
+    """
+    n_samples = X.shape[0]
+    if X.dtype == np.float64:
+        yield slice(0, n_samples), X
+        return
+    values_per_row = X.nnz / max(n_samples, 1) if sparse.issparse(X) else X.shape[1]
+    block = max(1, int(CHUNK_VALUES // max(values_per_row, 1.0)))
+    for start in range(0, n_samples, block):
+        rows = slice(start, min(start + block, n_samples))
+        yield rows, _rows_in_float64(X, rows)
+
+
+def _rows_in_float64(X, rows):
+    """Return ``X[rows]`` in float64.
+
+    Of a CSR ``X`` only the block's values and column indices are copied
+    (slicing and then casting would copy them twice).
+    """
+    if not sparse.issparse(X):
+        return X[rows].astype(np.float64)
+    first, last = X.indptr[rows.start], X.indptr[rows.stop]
+    return sparse.csr_matrix(
+        (
+            X.data[first:last].astype(np.float64),
+            X.indices[first:last],
+            X.indptr[rows.start : rows.stop + 1] - first,
+        ),
+        shape=(rows.stop - rows.start, X.shape[1]),
+    )
+
+
 def decision_values(X, W, b):
-    """Return ``X W^T + b`` for dense or sparse ``X``, shape ``(n, K)``."""
-    product = X @ W.T
-    if sparse.issparse(product):
-        product = product.toarray()
-    return np.asarray(product, dtype=np.float64) + b
+    """Return ``X W^T + b`` for dense or sparse ``X``, shape ``(n, K)``, float64.
+
+    By blocks of rows, so float32 ``X`` is never copied whole into float64.
+    """
+    W = np.asarray(W, dtype=np.float64)
+    z = np.empty((X.shape[0], W.shape[0]))
+    for rows, X_rows in float64_row_blocks(X):
+        product = X_rows @ W.T
+        z[rows] = product.toarray() if sparse.issparse(product) else product
+    return z + b
 
 
 def sample_gradients(X, y, W, b, sample_weight):

@@ -16,7 +16,7 @@ import pytest
 from scipy import sparse
 from scipy.optimize import minimize
 
-from fastsaga import _duality
+from fastsaga import _problem
 from fastsaga._duality import duality_gap
 
 # (C, l1_ratio) of each penalty; C is small enough under L1 for the optimum
@@ -261,7 +261,7 @@ def test_float32_rows_in_chunks_give_the_float64_gap(monkeypatch, n_classes, pen
     case = problem(n_classes, penalty, True)
     W, b = partial_fit(case, 10)
     expected = case.gap(W, b, container, np.float64)
-    monkeypatch.setattr(_duality, "CHUNK_VALUES", 7 * N_FEATURES)  # blocks of ~10 rows
+    monkeypatch.setattr(_problem, "CHUNK_VALUES", 7 * N_FEATURES)  # blocks of ~10 rows
     chunked = case.gap(W, b, container, np.float32)
     assert chunked == pytest.approx(expected, rel=1e-12)
 

@@ -1,8 +1,15 @@
 """Cache-line-aligned and padded arrays for the kernels (``fastsaga._memory``)."""
 
+import tracemalloc
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
+
+import fastsaga._backends
+import fastsaga._problem
+import fastsaga._solver
 
 from fastsaga import LogisticRegression
 from fastsaga._memory import (
@@ -11,7 +18,6 @@ from fastsaga._memory import (
     aligned_empty,
     aligned_zeros,
     padded_row_length,
-    padded_rows,
 )
 from fastsaga._layout import DenseLayout, DenseState, FeatureMajorState, layout_for
 from fastsaga._solver import saga_solve
@@ -53,26 +59,26 @@ def test_aligned_copy_keeps_values_and_converts_dtype():
     assert aligned_copy(source, np.float32).dtype == np.float32
 
 
-@pytest.mark.parametrize("offset", [16, 32, 48])
-@pytest.mark.parametrize("n_features, width", [(16, 16), (5, 8), (10, 16), (3, 4)])
-def test_rows_are_copied_onto_lines_and_padded_with_zeros(offset, n_features, width):
-    X = misaligned_copy(np.random.RandomState(0).rand(7, n_features), offset)
+@pytest.mark.parametrize("offset", [0, 8, 16, 48])
+def test_dense_x_is_read_in_place_whatever_its_alignment(monkeypatch, offset):
+    X = misaligned_copy(np.random.RandomState(0).rand(40, 5), offset)
+    y = np.arange(40) % 3
+    layout = layout_for(X)
+    assert layout.X is X
+    seen = []
+    kernels = fastsaga._backends.get_backend("numba")
+
+    def spy(X_kernel, *args):
+        seen.append(X_kernel)
+        return kernels.dense_epoch(X_kernel, *args)
+
+    monkeypatch.setattr(
+        fastsaga._solver, "get_backend", lambda name: SimpleNamespace(dense_epoch=spy)
+    )
     before = X.copy()
-    rows = padded_rows(X)
-    assert rows.shape == (7, width) and rows_on_lines(rows)
-    assert_array_equal(rows[:, :n_features], before)
-    assert not np.any(rows[:, n_features:])
-    assert_array_equal(X, before)  # the caller's array is untouched
-
-
-def test_rows_already_on_lines_are_not_copied():
-    aligned = aligned_copy(np.ones((5, 8)))
-    assert padded_rows(aligned) is aligned
-    assert layout_for(aligned).kernel_X is aligned
-    odd = misaligned_copy(np.ones((5, 5)), 16)
-    layout = layout_for(odd)
-    assert layout.X is odd  # the kernel's padded copy is the layout's own
-    assert layout.kernel_X is layout.kernel_X  # made once, for every solve
+    LogisticRegression(max_iter=2, tol=0).fit(X, y)
+    assert seen and all(array is X for array in seen)
+    assert_array_equal(X, before)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -109,8 +115,8 @@ def test_padding_stays_zero_through_a_solve(backend, multiclass_data):
 def test_fit_does_not_depend_on_the_alignment_of_X(
     backend, multiclass_data, n_features
 ):
-    # Rows of 8 float64 fill a line (X is copied aligned); rows of 10 are
-    # copied aligned and padded to 16.
+    # X is read in place: rows of 8 float64 fill a line when X starts on
+    # one; rows of 10 straddle lines whatever the start.
     X, y = multiclass_data
     X = np.ascontiguousarray(X[:, :n_features])
     fits = [
@@ -160,3 +166,21 @@ def test_feature_major_table_rows_start_on_lines_with_zero_stamps(
             made.stamps[:, -1] = 7
             assert_array_equal(made.W, W)  # the stamps leave W and S alone
             assert not np.any(made.S)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_dense_fit_allocates_far_less_than_a_copy_of_x(monkeypatch, backend, dtype):
+    # No aligned copy, no float64 copy of float32 X: row norms, the objective
+    # and the duality gap go through X by blocks of rows (small ones here).
+    monkeypatch.setattr(fastsaga._problem, "CHUNK_VALUES", 2**16)
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((20_000, 300)).astype(dtype)
+    y = rng.randint(3, size=X.shape[0])
+    model = LogisticRegression(max_iter=2, tol=0, backend=backend, random_state=0)
+    model.fit(X[:100], y[:100])  # compiled before the measure
+    tracemalloc.start()
+    model.fit(X, y)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 0.25 * X.nbytes

@@ -15,10 +15,11 @@ from ._kernel_math cimport _max, _min, _sample_gradient
 
 
 cdef inline void _logits(
-    const floating* x, floating[:, ::1] W, floating[::1] b, floating* out
+    const floating* x, Py_ssize_t n_features, floating[:, ::1] W,
+    floating[::1] b, floating* out,
 ) noexcept nogil:
-    """``out = W x + b``."""
-    cdef Py_ssize_t k, j, n_features = W.shape[1]
+    """``out = W x + b`` over the first ``n_features`` columns of ``W``."""
+    cdef Py_ssize_t k, j
     cdef floating acc
     for k in range(W.shape[0]):
         acc = b[k]
@@ -73,7 +74,9 @@ def dense_epoch(
     cdef floating step = constants[0], step_over_n = constants[1]
     cdef floating decay = constants[2], threshold = constants[3]
     cdef floating intercept_ratio = constants[4]
-    cdef Py_ssize_t n_rows = W.shape[0], n_features = W.shape[1]
+    # W and S may be wider than X (rows padded to cache lines): the padding
+    # is never read or written.
+    cdef Py_ssize_t n_rows = W.shape[0], n_features = X.shape[1]
     cdef Py_ssize_t n_steps = indices.shape[0]
     cdef Py_ssize_t t, k, i, following
     cdef floating scaled, acc, loss
@@ -90,7 +93,7 @@ def dense_epoch(
     cdef floating* g = &scratch[2, 0]
     cdef floating* delta = &scratch[3, 0]
     with nogil:
-        _logits(&X[indices[0], 0], W, b, z)
+        _logits(&X[indices[0], 0], n_features, W, b, z)
         for t in range(n_steps):
             i = indices[t]
             following = indices[t + 1] if t + 1 < n_steps else i

@@ -108,7 +108,9 @@ def dense_epoch(
     step, step_over_n = constants[0], constants[1]
     decay, threshold = constants[2], constants[3]
     intercept_ratio = constants[4]
-    n_rows, n_features = W.shape
+    # W and S may be wider than X (rows padded to cache lines): the padding
+    # is never read or written.
+    n_rows, n_features = W.shape[0], X.shape[1]
     # One block for the small per-step vectors, as in the Cython kernel:
     # separate allocations land at varying alignments, which made LLVM's
     # vectorised reductions round differently from run to run.
