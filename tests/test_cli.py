@@ -18,6 +18,8 @@ RESULT_LINES = {
     "fit_time": r"Fit time: (\d+\.\d{3}) s \((\w+)\)",
     "epochs": r"Epochs: (\d+)",
     "objective": r"Objective F on the training data: (\d+\.\d{6})",
+    "gap": r"Duality gap (\S+): F is certified within (\S+) % of the optimal "
+    r"objective",
     "run_time": r"Example run in (\d+\.\d{3}) s",
 }
 
@@ -67,6 +69,10 @@ def test_mnist_command_end_to_end(
     assert results["fit_time"][1] == backend
     assert int(results["epochs"][0]) >= 1
     assert 0.0 < float(results["objective"][0]) < 2.3  # below log(10), the start
+    gap, percent = map(float, results["gap"])
+    objective = float(results["objective"][0])
+    assert 0.0 <= gap < objective
+    assert percent == pytest.approx(100 * gap / (objective - gap), rel=1e-2)
     assert f"Figure saved to {png}" in captured.out
     assert f"Loading MNIST (IDX files in {mnist_dir}) ..." in captured.err
     assert "Fitting" in captured.err
@@ -93,6 +99,7 @@ def test_mnist_command_sklearn_backend(mnist_dir, tmp_path, capsys):
     results = parse_results(captured.out)
     assert results["fit_time"][1] == "sklearn"
     assert float(results["score"][0]) > 0.7
+    assert float(results["gap"][0]) >= 0.0  # scikit-learn's fit is certified too
 
 
 def test_missing_data_is_one_line(tmp_path, capsys, no_openml):
