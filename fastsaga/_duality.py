@@ -60,7 +60,6 @@ from ._problem import (
 )
 
 
-
 def duality_gap(X, y, W, b, sample_weight, alpha, beta, fit_intercept):
     """Return an upper bound on ``F(W, b) - F*``, and ``F(W, b)``.
 

@@ -3,8 +3,8 @@
 import _reference
 import numpy as np
 import pytest
-from scipy import sparse
 from _reference import make_data
+from scipy import sparse
 from sklearn.linear_model import LogisticRegressionCV as SklearnLogisticRegressionCV
 from sklearn.model_selection import StratifiedKFold
 

@@ -35,7 +35,7 @@ def write_small_mnist(directory, n_train=6, n_test=4, gzipped=(True, False)):
     rng = np.random.default_rng(0)
     written = {}
     for (images_name, labels_name), n in zip(
-        datasets.MNIST_IDX_FILES, (n_train, n_test)
+        datasets.MNIST_IDX_FILES, (n_train, n_test), strict=True
     ):
         images = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
         labels = rng.integers(0, 10, size=n, dtype=np.uint8)
@@ -216,7 +216,7 @@ def test_split_matches_the_seed(random_state):
         X, y, train_samples=50, test_size=100, random_state=random_state
     )
     expected = seed_split(X, y, 50, 100, random_state)
-    for got, want in zip(ours, expected):
+    for got, want in zip(ours, expected, strict=True):
         np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(X, X_before)
     np.testing.assert_array_equal(y, y_before)

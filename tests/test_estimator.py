@@ -9,19 +9,19 @@ import pickle
 import warnings
 from dataclasses import dataclass, field
 
+import _reference
 import numpy as np
 import pytest
+from _reference import make_data
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import compute_class_weight as sklearn_compute_class_weight
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import compute_class_weight as sklearn_compute_class_weight
 
-import _reference
-from _reference import make_data
 from fastsaga import LogisticRegression
 
 # Converged fits must converge: a ConvergenceWarning here is a failure.
@@ -80,7 +80,8 @@ def make_case(variant, n_classes):
         # String labels: class_weight is keyed by label, not by index.
         per_class = np.array([0.5, 2.0, 1.5])[:n_classes]
         case.y = LABELS[y]
-        case.params["class_weight"] = dict(zip(LABELS, per_class))
+        labels = LABELS[:n_classes]
+        case.params["class_weight"] = dict(zip(labels, per_class, strict=True))
         case.weights = per_class[y]
     elif variant == "class_weight_balanced":
         case.params["class_weight"] = "balanced"
@@ -275,7 +276,9 @@ def test_warm_start_continues_from_previous_coef(backend, multiclass_data):
     converged = LogisticRegression(**params).fit(X, y)
 
     def objective(clf):
-        return _reference.objective(X, y, clf.coef_, clf.intercept_, np.ones(len(y)), 0.1, 0.0)
+        return _reference.objective(
+            X, y, clf.coef_, clf.intercept_, np.ones(len(y)), 0.1, 0.0
+        )
 
     def one_epoch(warm_start):
         clf = LogisticRegression(**{**params, "max_iter": 1, "warm_start": warm_start})

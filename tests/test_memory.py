@@ -10,8 +10,8 @@ from numpy.testing import assert_array_equal
 import fastsaga._backends
 import fastsaga._problem
 import fastsaga._solver
-
 from fastsaga import LogisticRegression
+from fastsaga._layout import DenseLayout, DenseState, FeatureMajorState, layout_for
 from fastsaga._memory import (
     CACHE_LINE,
     aligned_copy,
@@ -19,7 +19,6 @@ from fastsaga._memory import (
     aligned_zeros,
     padded_row_length,
 )
-from fastsaga._layout import DenseLayout, DenseState, FeatureMajorState, layout_for
 from fastsaga._solver import saga_solve
 
 

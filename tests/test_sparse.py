@@ -9,11 +9,11 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from fastsaga._backends._cython_sparse import MAX_COMPILED_CLASSES
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 
 from fastsaga import LogisticRegression, _problem
-from fastsaga._backends._cython_sparse import MAX_COMPILED_CLASSES
 from fastsaga._backends._numba_sparse import FEW_CLASSES, _catch_up
 
 # A few epochs, stopped by max_iter on purpose.
@@ -91,7 +91,9 @@ def test_catch_up_matches_the_step_by_step_loop(decay, threshold, dtype):
         # The reference steps in float64 from the same (rounded) inputs.
         expected = [
             stepped(float(w), m, float(c), float(threshold), float(decay))
-            for w, c in zip(weights.astype(dtype), drifts.astype(dtype))
+            for w, c in zip(
+                weights.astype(dtype), drifts.astype(dtype), strict=True
+            )
         ]
         assert_allclose(table[0, :n_rows], expected, rtol=rtol,
                         atol=rtol * 1e-3 * max(np.max(np.abs(expected)), 1.0))
@@ -132,7 +134,8 @@ def assert_csr_fit_equals_dense_fit_with_classes(n_classes, backend):
     X, y = sparse_problem(n_classes, n_samples=20 * n_classes, n_features=80, seed=5)
     assert len(np.unique(y)) == n_classes
     params = PENALTIES["elasticnet"]
-    assert_same_fit(fit(X, y, backend, **params), fit(X.toarray(), y, backend, **params))
+    dense = fit(X.toarray(), y, backend, **params)
+    assert_same_fit(fit(X, y, backend, **params), dense)
 
 
 @pytest.mark.parametrize("extra", [0, 1])
@@ -157,7 +160,8 @@ def test_csr_fit_equals_dense_fit_without_intercept_and_uniform(
     X, y = sparse_problem(3, seed=4)
     params = dict(PENALTIES["elasticnet"], fit_intercept=fit_intercept,
                   sampling=sampling)
-    assert_same_fit(fit(X, y, backend, **params), fit(X.toarray(), y, backend, **params))
+    dense = fit(X.toarray(), y, backend, **params)
+    assert_same_fit(fit(X, y, backend, **params), dense)
 
 
 @pytest.mark.parametrize("n_classes", [2, 4])
@@ -223,7 +227,8 @@ def test_duplicates_explicit_zeros_unsorted_indices(backend):
     dense_fit = fit(X.toarray(), y, backend, **PENALTIES["l1"])
     assert relative_difference(awkward_fit.coef_, dense_fit.coef_) < 1e-9
     # The caller's matrix is untouched (duplicates were summed in a copy).
-    for original, now in zip(before, [awkward.data, awkward.indices, awkward.indptr]):
+    after = [awkward.data, awkward.indices, awkward.indptr]
+    for original, now in zip(before, after, strict=True):
         assert_array_equal(original, now)
 
 
@@ -289,7 +294,8 @@ def test_every_combination_of_index_dtypes_gives_the_dense_fit(
 def test_other_sparse_formats_are_accepted(convert):
     X, y = sparse_problem(3)
     expected = fit(X, y, **PENALTIES["l2"]).coef_
-    assert relative_difference(fit(convert(X), y, **PENALTIES["l2"]).coef_, expected) < 1e-12
+    coef = fit(convert(X), y, **PENALTIES["l2"]).coef_
+    assert relative_difference(coef, expected) < 1e-12
 
 
 def test_estimator_tags_accept_sparse():

@@ -80,7 +80,8 @@ def test_refits_like_the_original():
     # The mapped parameters describe the same problem: refitting the handed-
     # over model with scikit-learn's saga lands on the same solution.
     X, y = make_data(2)
-    fitted = LogisticRegression(C=0.3, l1_ratio=0.5, tol=1e-8, max_iter=10_000).fit(X, y)
+    fitted = LogisticRegression(C=0.3, l1_ratio=0.5, tol=1e-8, max_iter=10_000)
+    fitted.fit(X, y)
     model = fitted.to_sklearn().set_params(tol=1e-10).fit(X, y)
     np.testing.assert_allclose(model.coef_, fitted.coef_, atol=1e-5)
 

@@ -6,6 +6,7 @@ ones (the Numba cache, CSR index dtypes) live in the backend tests.
 
 import warnings
 
+import _reference
 import numpy as np
 import pytest
 import sklearn
@@ -17,7 +18,6 @@ from sklearn.feature_selection import SelectFromModel
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import GroupKFold, KFold
 
-import _reference
 from fastsaga import LogisticRegression, LogisticRegressionCV
 
 PENALTIES = {"l2": 0.0, "l1": 1.0, "elasticnet": 0.5}
@@ -174,7 +174,8 @@ def test_warm_start_from_non_finite_weights_is_refused(attribute, bad):
     X, y = _small_problem()
     clf = LogisticRegression(warm_start=True, random_state=0).fit(X, y)
     getattr(clf, attribute)[0] = bad
-    with pytest.raises(ValueError, match="warm_start: the previous coef_ or intercept_"):
+    message = "warm_start: the previous coef_ or intercept_"
+    with pytest.raises(ValueError, match=message):
         clf.fit(X, y)
 
 

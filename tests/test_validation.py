@@ -9,11 +9,11 @@ import warnings
 
 import numpy as np
 import pytest
+from _reference import make_data
 from numpy.testing import assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
 import fastsaga._estimator
-from _reference import make_data
 from fastsaga import LogisticRegression
 
 
@@ -40,9 +40,11 @@ ONES = np.ones(len(Y))
 # (name, estimator parameters, fit arguments, error type, message pattern)
 BAD_INPUTS = [
     ("nan in X", {}, (_with(X, (3, 2), np.nan), Y), ValueError, "Input X contains NaN"),
-    ("inf in X", {}, (_with(X, (3, 2), np.inf), Y), ValueError, "Input X contains infinity"),
+    ("inf in X", {}, (_with(X, (3, 2), np.inf), Y), ValueError,
+     "Input X contains infinity"),
     ("nan in y", {}, (X, _with(Y, 4, np.nan)), ValueError, "Input y contains NaN"),
-    ("inf in y", {}, (X, _with(Y, 4, -np.inf)), ValueError, "Input y contains infinity"),
+    ("inf in y", {}, (X, _with(Y, 4, -np.inf)), ValueError,
+     "Input y contains infinity"),
     ("nan in sample_weight", {}, (X, Y, _with(ONES, 2, np.nan)), ValueError,
      "Input sample_weight contains NaN"),
     ("inf in sample_weight", {}, (X, Y, _with(ONES, 2, np.inf)), ValueError,
@@ -64,7 +66,8 @@ BAD_INPUTS = [
      r"'l1_ratio' parameter .* range \[0.0, 1.0\]"),
     ("l1_ratio > 1", {"l1_ratio": 1.5}, (X, Y), ValueError,
      r"'l1_ratio' parameter .* range \[0.0, 1.0\]"),
-    ("tol < 0", {"tol": -1e-4}, (X, Y), ValueError, r"'tol' parameter .* range \[0.0, inf\)"),
+    ("tol < 0", {"tol": -1e-4}, (X, Y), ValueError,
+     r"'tol' parameter .* range \[0.0, inf\)"),
     ("max_iter < 0", {"max_iter": -1}, (X, Y), ValueError,
      r"'max_iter' parameter .* range \[0, inf\)"),
     ("max_iter not an int", {"max_iter": 2.5}, (X, Y), TypeError,
@@ -105,7 +108,9 @@ BAD_INPUTS = [
     [case[1:] for case in BAD_INPUTS],
     ids=[case[0] for case in BAD_INPUTS],
 )
-def test_bad_input_is_refused_before_solving(no_solve, params, fit_args, error, message):
+def test_bad_input_is_refused_before_solving(
+    no_solve, params, fit_args, error, message
+):
     with pytest.raises(error, match=message):
         LogisticRegression(**params).fit(*fit_args)
 
@@ -113,7 +118,8 @@ def test_bad_input_is_refused_before_solving(no_solve, params, fit_args, error, 
 @pytest.mark.parametrize(
     "new_X, new_y, message",
     [
-        (X[:, :3], Y, r"previous coef_ has shape \(3, 5\) but this data needs \(3, 3\)"),
+        (X[:, :3], Y,
+         r"previous coef_ has shape \(3, 5\) but this data needs \(3, 3\)"),
         (X, Y % 2, r"previous fit has classes \[0, 1, 2\] but y has \[0, 1\]"),
     ],
     ids=["fewer features", "fewer classes"],
@@ -152,7 +158,9 @@ def test_huge_logits_give_a_finite_model(backend, n_classes):
     # Warm start far from the optimum: every logit is about +-1e5.
     X_small, y = make_data(n_classes, n_samples=100, n_features=5)
     n_rows = 1 if n_classes == 2 else n_classes
-    clf = LogisticRegression(warm_start=True, max_iter=3, backend=backend, random_state=0)
+    clf = LogisticRegression(
+        warm_start=True, max_iter=3, backend=backend, random_state=0
+    )
     clf.coef_ = np.tile(np.array([1e5, -1e5, 1e5, -1e5, 1e5]), (n_rows, 1))
     clf.coef_[0] *= -1
     clf.intercept_ = np.zeros(n_rows)
@@ -182,7 +190,7 @@ def test_inputs_are_never_modified(backend, dtype):
         first_coef = clf.coef_
         saved = first_coef.copy()
         clf.fit(X_in, y_in, sample_weight=sample_weight)  # warm start
-    for array, copy in zip((X_in, y_in, sample_weight), copies):
+    for array, copy in zip((X_in, y_in, sample_weight), copies, strict=True):
         assert_array_equal(array, copy)
         assert array.dtype == copy.dtype
     # The previous fit's coef_, still held by the user, is not overwritten.
@@ -212,7 +220,9 @@ def test_seed_call_fits_l1_without_warnings(backend):
             C=0.01, penalty="l1", tol=0.1, backend=backend, random_state=0
         ).fit(X_seed, y_seed)
         spellings = [
-            LogisticRegression(C=0.01, l1_ratio=1, tol=0.1, backend=backend, random_state=0),
+            LogisticRegression(
+                C=0.01, l1_ratio=1, tol=0.1, backend=backend, random_state=0
+            ),
             LogisticRegression(
                 C=0.01, penalty="elasticnet", l1_ratio=1.0, tol=0.1, backend=backend,
                 random_state=0,
