@@ -18,7 +18,7 @@ from pathlib import Path
 
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from harness import SECTIONS
+from harness import SECTIONS, readme
 from harness._context import SINGLE_THREAD, Context, default_cache_dir
 
 DEFAULT_OUT = Path(__file__).parent / "results"
@@ -104,6 +104,11 @@ def build_parser():
         "$FASTSAGA_CACHE_DIR, else ~/.cache/fastsaga)",
     )
     parser.add_argument(
+        "--readme", type=Path, default=None,
+        help="also write the main tables into this file (README.md), between "
+        "its '<!-- benchmark tables: begin' and 'end -->' marker lines",
+    )
+    parser.add_argument(
         "--budget", type=_positive(float), default=None,
         help="seconds one slow fit (scikit-learn, peers) may take before its "
         "schedule stops (default: 40, 2 with --quick)",
@@ -126,11 +131,19 @@ def run(args):
     args.out.mkdir(parents=True, exist_ok=True)
     with threadpool_limits(limits=1):
         sections = _run_sections(context, args.sections)
-    _write(context, sections)
+    machine = machine_description()
+    _write(context, sections, machine)
     failed = [name for name, section in sections if "error" in section["data"]]
     if failed:
-        context.progress(f"sections {failed} failed; see {args.out / 'report.md'}")
+        # A README with some tables missing would be worse than the old one.
+        context.progress(
+            f"sections {failed} failed; see {args.out / 'report.md'}"
+            + (f"; {args.readme} left as it was" if args.readme else "")
+        )
         return 1
+    if args.readme is not None:
+        readme.write(args.readme, readme.block(machine, context.quick, sections))
+        context.progress(f"benchmark tables written into {args.readme}")
     return 0
 
 
@@ -172,6 +185,7 @@ def machine_description():
         except PackageNotFoundError:
             continue
     return {
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
         "cpu": _cpu_model(),
         "logical_cpus": os.cpu_count(),
         "cores_used": 1,
@@ -196,8 +210,7 @@ def _cpu_model():
     return platform.processor() or platform.machine()
 
 
-def _write(context, sections):
-    machine = machine_description()
+def _write(context, sections, machine):
     versions = ", ".join(f"{k} {v}" for k, v in machine["versions"].items())
     header = [
         "# fastsaga benchmark report",
@@ -205,7 +218,7 @@ def _write(context, sections):
         f"Problem: {context.problem().name}" + (
             " (--quick: a tiny synthetic problem, not a measurement)"
             if context.quick else ""
-        ) + f"; {time.strftime('%Y-%m-%d %H:%M %Z')}.",
+        ) + f"; {machine['date']}.",
         "",
         f"Machine: {machine['cpu']}, {machine['logical_cpus']} logical CPUs, "
         f"{machine['cores_used']} core used (threads pinned to 1: "
@@ -241,7 +254,13 @@ def _jsonable(value):
 
 def main(argv=None):
     """Run the report from the command line; return the exit status."""
-    return run(build_parser().parse_args(argv))
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.readme is not None:
+        problem = readme.usage_problem(args.readme, args.sections)
+        if problem:
+            parser.error(problem)
+    return run(args)
 
 
 if __name__ == "__main__":

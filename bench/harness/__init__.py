@@ -13,7 +13,8 @@ Sections
 The report is a list of sections, :data:`SECTIONS`, each a module of this
 package, run in that order.  The contract of a section module is one function::
 
-    run(context) -> dict(title=str, markdown=str, data=dict[, figures=list])
+    run(context) -> dict(title=str, markdown=str, data=dict[, figures=list,
+                         readme=list])
 
 ``context`` is a :class:`harness._context.Context`:
 
@@ -37,7 +38,10 @@ package, run in that order.  The contract of a section module is one function::
 
 ``title`` heads the section, ``markdown`` is its body (tables, notes),
 ``data`` is JSON-serialisable and goes into ``report.json`` under the module
-name, ``figures`` lists files the section wrote into ``context.out_dir``.
+name, ``figures`` lists files the section wrote into ``context.out_dir``,
+``readme`` the section's parts of README.md's benchmark tables (each a
+heading, a line of context and its tables; written with ``--readme``, see
+:mod:`harness.readme`).
 Time figures are medians of ``context.repeats`` runs and are given next to
 their ratio to scikit-learn's figure measured in the same run.
 """

@@ -8,6 +8,7 @@ from ._format import table
 from .convergence import DEFAULT_LABEL
 
 BACKENDS = ("numba", "cython")
+TITLE = "Performance targets"
 
 
 def _label(backend, dtype="float64", sampling="importance"):
@@ -109,4 +110,13 @@ def run(context):
         [(d["figure"], f"{d['measured']:.3g}", d["target"],
           "yes" if d["met"] else "**no**") for d in data],
     ) if data else "No section measuring a target was run."
-    return {"title": "Performance targets", "markdown": markdown, "data": data}
+    context_line = (
+        "Figures of this run (ratios are speed-ups unless said otherwise) "
+        "against their targets:"
+    )
+    return {
+        "title": TITLE,
+        "markdown": markdown,
+        "data": data,
+        "readme": [f"### {TITLE}\n\n{context_line}\n\n{markdown}"],
+    }
