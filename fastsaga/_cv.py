@@ -28,7 +28,9 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_method_params
 
 from ._backends import get_backend
-from ._estimator import LogisticRegression, fit_task, validated_training_data
+from ._callbacks import fit_task
+from ._data import validated_training_data
+from ._estimator import LogisticRegression
 from ._path import logistic_regression_path
 
 # Seeds handed to the tasks are drawn below this bound (any int32 works).

@@ -1,38 +1,21 @@
-"""The scikit-learn estimator: validation, labels, set-up, epochs, stopping."""
+"""The scikit-learn estimator: parameters, warm starts, the fit, predictions."""
 
 import copy
-import dataclasses
-from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
-from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import compute_class_weight
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    _check_method_params,
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted
 
 from . import _problem
 from ._backends import BACKENDS, get_backend
+from ._callbacks import CallbackSupportMixin, fit_task
+from ._data import validated_training_data
 from ._layout import layout_for
 from ._solver import saga_solve
-
-try:
-    from sklearn.callback import CallbackSupportMixin
-except ImportError:  # scikit-learn < 1.9 has no callbacks: fits report no tasks.
-
-    class CallbackSupportMixin:
-        def _init_callback_context(self, **context):
-            return None
-
 
 # l1_ratio implied by an explicit penalty name.
 _IMPLIED_L1_RATIO = {"l1": 1.0, "l2": 0.0}
@@ -390,215 +373,3 @@ class LogisticRegression(
     def _fitted_penalty(self):
         """Return ``(C, l1_ratio)`` of the fitted model, ``C = inf``: none."""
         return self._resolved_penalty()
-
-
-@dataclass
-class TrainingData:
-    """Validated training data, and the fitted attributes it determines."""
-
-    X: object  # C-contiguous float32/64 ndarray, or CSR matrix
-    y: np.ndarray  # the labels as given, validated
-    y_encoded: np.ndarray  # class indices (intp)
-    classes: np.ndarray
-    sample_weight: np.ndarray  # class weights folded in, in X's dtype
-    input_attributes: dict  # n_features_in_, and feature_names_in_ if X has names
-
-    @property
-    def n_rows(self):
-        """Rows of ``coef_``: one for a binary problem (the binary loss)."""
-        return 1 if len(self.classes) == 2 else len(self.classes)
-
-    def set_fitted_attributes(self, estimator, **fitted):
-        """Set every fitted attribute at once, at the end of a successful fit."""
-        estimator.__dict__.pop("feature_names_in_", None)
-        attributes = {"classes_": self.classes, **self.input_attributes, **fitted}
-        for name, value in attributes.items():
-            setattr(estimator, name, value)
-
-    def model_attributes(self, W, b):
-        """The fitted attributes of the model ``(W, b)``, for the callbacks.
-
-        Their hooks are given the validated ``X``, which has no column names:
-        the model has none either (``None`` counts as unset), so scoring it
-        there does not warn.
-        """
-        return {
-            "classes_": self.classes,
-            "n_features_in_": self.input_attributes["n_features_in_"],
-            "feature_names_in_": None,
-            "coef_": W,
-            "intercept_": b,
-        }
-
-
-@dataclass(frozen=True)
-class FitTask:
-    """A task of a fit, as scikit-learn's callbacks see it.
-
-    Every hook is given the estimator, the task's training data (``X``, ``y``
-    validated, ``metadata`` with the sample weights as passed to ``fit``) and,
-    if the task has one, a model: the fitted attributes from which the
-    callbacks build a ready-to-predict estimator (``ScoringMonitor`` scores
-    it).  ``model(W, b)`` returns those of the weights ``W, b``.
-    """
-
-    context: object  # sklearn.callback.CallbackContext
-    estimator: object
-    X: object
-    y: np.ndarray
-    metadata: dict | None
-    model: object  # callable
-
-    def subtask(self, task_name, **context):
-        """Return a subtask; ``context`` as in ``CallbackContext.subcontext``."""
-        return dataclasses.replace(
-            self, context=self.context.subcontext(task_name, **context)
-        )
-
-    def on_rows(self, rows, X, y):
-        """Return this task, reported with the rows ``rows`` of its data.
-
-        ``X, y`` are those rows, indexed by the caller, who needs them too.
-        """
-        metadata = self.metadata
-        if metadata is not None:
-            metadata = _check_method_params(self.X, metadata, indices=rows)
-        return dataclasses.replace(self, X=X, y=y, metadata=metadata)
-
-    def begin(self, model=None):
-        self.context.call_on_fit_task_begin(**self._hook_arguments(model))
-
-    def end(self, model=None):
-        """Report the end of the task; True if a callback asks to stop there."""
-        return self.context.call_on_fit_task_end(**self._hook_arguments(model))
-
-    def model_at(self, state):
-        """The model of ``state`` when a hook runs, copied only if one needs it."""
-        return lambda: self.model(state.W.copy(), state.b.copy())
-
-    def epoch_hooks(self):
-        """``saga_solve``'s epoch hooks: a subtask per epoch, with its model."""
-        epoch = None
-
-        def begin(number, state):
-            nonlocal epoch
-            epoch = self.subtask("epoch")
-            epoch.begin(epoch.model_at(state))
-
-        def end(number, state):
-            return epoch.end(epoch.model_at(state))
-
-        return {"epoch_begin": begin, "callback": end}
-
-    def _hook_arguments(self, model):
-        return {
-            "estimator": self.estimator,
-            "X": self.X,
-            "y": self.y,
-            "metadata": self.metadata,
-            "reconstruction_attributes": model,
-        }
-
-
-class _Untracked:
-    """The tasks of a fit without callbacks: nothing is reported or copied."""
-
-    def subtask(self, task_name, **context):
-        return self
-
-    def on_rows(self, rows, X, y):
-        return self
-
-    def begin(self, model=None):
-        pass
-
-    def end(self, model=None):
-        return False
-
-    def model_at(self, state):
-        return None
-
-    def epoch_hooks(self):
-        return {}
-
-
-UNTRACKED = _Untracked()
-
-
-def fit_task(estimator, context, data, sample_weight):
-    """Return the root task of ``estimator``'s fit on ``data``.
-
-    Without callbacks it is ``UNTRACKED``: no subtask is made, so an epoch
-    costs nothing more (scikit-learn's lbfgs does the same).
-    """
-    if not hasattr(estimator, "_skl_callbacks"):
-        return UNTRACKED
-    metadata = None if sample_weight is None else {"sample_weight": sample_weight}
-    return FitTask(
-        context, estimator, data.X, data.y, metadata, data.model_attributes
-    )
-
-
-def validated_training_data(estimator, X, y, sample_weight):
-    """Validate ``X, y, sample_weight`` for ``estimator``, changing nothing on it.
-
-    scikit-learn's ``validate_data`` records ``n_features_in_`` (and
-    ``feature_names_in_``) on the estimator it is given, so it is given a
-    clone: a refused fit must leave a fitted model as it was.
-    """
-    probe = clone(estimator)
-    X, y = validate_data(
-        probe,
-        X,
-        y,
-        accept_sparse="csr",
-        accept_large_sparse=True,
-        dtype=[np.float64, np.float32],
-        order="C",
-        y_numeric=False,
-    )
-    check_classification_targets(y)
-    encoder = LabelEncoder()
-    y_encoded = encoder.fit_transform(y).astype(np.intp)
-    classes = encoder.classes_
-    if len(classes) < 2:
-        raise ValueError(
-            "This solver needs samples of at least 2 classes in the data, but "
-            f"the data contains only one class: {classes.tolist()[0]!r}."
-        )
-    weights = _fit_weights(
-        estimator.class_weight, X, y, y_encoded, classes, sample_weight
-    )
-    input_attributes = {
-        name: getattr(probe, name)
-        for name in ("n_features_in_", "feature_names_in_")
-        if hasattr(probe, name)
-    }
-    return TrainingData(X, y, y_encoded, classes, weights, input_attributes)
-
-
-def _fit_weights(class_weight, X, y, y_encoded, classes, sample_weight):
-    """Return per-sample weights, class weights folded in, in X's dtype."""
-    sample_weight = _check_sample_weight(
-        sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-    )
-    if isinstance(class_weight, dict):
-        unknown = set(class_weight) - set(classes.tolist())
-        if unknown:
-            raise ValueError(
-                "The given class_weight dict must have the class labels as "
-                f"keys; classes={classes.tolist()} but the keys "
-                f"{sorted(map(str, unknown))} are not among them."
-            )
-    if class_weight is not None:
-        per_class = compute_class_weight(
-            class_weight, classes=classes, y=y, sample_weight=sample_weight
-        )
-        # A new array: the caller's sample_weight is never modified.
-        sample_weight = sample_weight * per_class[y_encoded].astype(X.dtype)
-    if not np.any(sample_weight > 0):
-        raise ValueError(
-            "All sample weights (after class_weight) are zero: there is "
-            "nothing to fit."
-        )
-    return np.ascontiguousarray(sample_weight, dtype=X.dtype)

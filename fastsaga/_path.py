@@ -27,7 +27,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from . import _problem
-from ._estimator import UNTRACKED
+from ._callbacks import UNTRACKED
 from ._layout import layout_for
 from ._solver import saga_solve
 

@@ -24,6 +24,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
+import fastsaga._data
 import fastsaga._estimator
 import fastsaga._path
 from fastsaga import LogisticRegression, LogisticRegressionCV
@@ -354,9 +355,9 @@ def test_no_epoch_hooks_without_callbacks(monkeypatch):
 
     pytest.importorskip("rich")
     copies = []
-    model_attributes = fastsaga._estimator.TrainingData.model_attributes
+    model_attributes = fastsaga._data.TrainingData.model_attributes
     monkeypatch.setattr(
-        fastsaga._estimator.TrainingData, "model_attributes",
+        fastsaga._data.TrainingData, "model_attributes",
         lambda data, W, b: copies.append(1) or model_attributes(data, W, b),
     )
     _lr(max_iter=3).set_callbacks(callback.ProgressBar()).fit(X, y)
