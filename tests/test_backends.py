@@ -6,10 +6,10 @@ import time
 
 import numpy as np
 import pytest
+from _reference import make_data
 from numpy.testing import assert_array_equal
 from sklearn.datasets import make_classification
 
-from _reference import make_data
 from fastsaga import LogisticRegression
 from fastsaga._backends import get_backend
 
@@ -84,7 +84,9 @@ def test_different_seeds_give_different_iterates():
 
 def _sequential_and_threaded_fits(backend):
     """Fit two problems one after the other, then the same two in two threads."""
-    problems = [make_data(n_classes, n_samples=300, n_features=20) for n_classes in (2, 5)]
+    problems = [
+        make_data(n_classes, n_samples=300, n_features=20) for n_classes in (2, 5)
+    ]
 
     def fit(problem):
         return LogisticRegression(
@@ -107,7 +109,7 @@ def _sequential_and_threaded_fits(backend):
 
 def test_threaded_fits_match_sequential_fits(backend):
     sequential, threaded = _sequential_and_threaded_fits(backend)
-    for alone, together in zip(sequential, threaded):
+    for alone, together in zip(sequential, threaded, strict=True):
         assert together.n_iter_[0] == alone.n_iter_[0]
         assert relative_difference(alone.coef_, together.coef_) < 1e-12
         assert relative_difference(alone.intercept_, together.intercept_) < 1e-12

@@ -17,11 +17,10 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from scipy import sparse
+from test_sparse import sparse_problem
 
 import fastsaga
 from fastsaga import LogisticRegression
-
-from test_sparse import sparse_problem
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -101,7 +100,7 @@ def test_numba_backend_fits_without_a_writable_cache(tmp_path):
     assert "NUMBA_CACHE_DIR" in message
     assert "no locator available" in message  # numba's own words, the cause
 
-    for data, coef in zip((X.toarray(), X), result["coefs"]):
+    for data, coef in zip((X.toarray(), X), result["coefs"], strict=True):
         expected = LogisticRegression(
             max_iter=3, tol=0.0, random_state=0, backend="numba"
         ).fit(data, y).coef_
