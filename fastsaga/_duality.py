@@ -177,14 +177,12 @@ class _DataPass:
             sums.weighted_loss -= float(s_rows @ label_log_p)
             p = np.exp(log_p, out=log_p)
             sums.probabilities[rows] = p
-            # Theta and s E side by side: one product with X for both.
-            factors = [_gradients(p, y_rows, s_rows)[:, columns]]
+            theta = _gradients(p, y_rows, s_rows)[:, columns]
+            sums.correlation += _dense(X_rows.T @ theta).T
             if with_class_sums:
-                factors.append(_weighted_one_hot(y_rows, s_rows, n_outcomes))
-            products = _dense(np.hstack(factors).T @ X_rows)
-            sums.correlation += products[: W.shape[0]]
-            if with_class_sums:
-                sums.class_sums += products[W.shape[0] :]
+                # A sparse s E: each row of X is added once, not K times.
+                one_hot = _weighted_one_hot(y_rows, s_rows, n_outcomes)
+                sums.class_sums += _dense(one_hot.T @ X_rows)
             del X_rows  # free this block before the next one is cast
         return sums
 
@@ -216,10 +214,11 @@ def _gradients(probabilities, y, sample_weight):
 
 
 def _weighted_one_hot(y, sample_weight, n_outcomes):
-    """Return ``s E``: ``s_i`` in column ``y_i`` of row ``i``, zero elsewhere."""
-    one_hot = np.zeros((y.shape[0], n_outcomes))
-    one_hot[np.arange(y.shape[0]), y] = sample_weight
-    return one_hot
+    """Return ``s E`` as a CSR matrix: ``s_i`` in column ``y_i`` of row ``i``."""
+    n_samples = y.shape[0]
+    return sparse.csr_matrix(
+        (sample_weight, y, np.arange(n_samples + 1)), shape=(n_samples, n_outcomes)
+    )
 
 
 def _centering_mixture(probabilities, y, sample_weight):
