@@ -68,13 +68,12 @@ def _compile_args():
 def _sparse_kernel_args():
     """Additions for the lazy CSR kernel, whose loops run over K classes.
 
-    For K = 20 (20 newsgroups) 256-bit vectors cover them without a scalar
-    tail, and measured 25 % faster per epoch than AVX-512's 512-bit ones.
-    The kernel is compiled for each K up to 32 as a constant: GCC unrolls a
-    loop of a few constant iterations completely before it vectorises, into
-    scalar code that it then fails to vectorise (a row holds both weights
-    and memory sums).  Peeling at most once keeps such loops vectorised:
-    K = 10, kernel epoch 52.7 against 31.6 ms (38.0 with K unknown).
+    256-bit vectors cover a few tens of classes without a long scalar tail,
+    where AVX-512's 512-bit ones leave most lanes idle.  The kernel is
+    compiled for each K up to 32 as a constant: GCC unrolls a loop of a few
+    constant iterations completely before it vectorises, into scalar code
+    that it then fails to vectorise (a row holds both weights and memory
+    sums).  Peeling at most once keeps such loops vectorised.
     """
     if sys.platform == "win32":
         return []

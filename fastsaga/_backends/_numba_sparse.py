@@ -41,7 +41,7 @@ from ._numba import FASTMATH, _sample_gradient, jit
 
 # NumPy's error model: a division by zero gives inf/NaN instead of raising.
 # The kernel never relies on the exception, and the check on every division
-# of the catch-up made the whole step loop about 3x slower.
+# of the catch-up dominated the step loop.
 _OPTIONS = dict(nogil=True, fastmath=FASTMATH, error_model="numpy")
 _jit = jit(**_OPTIONS)
 
@@ -54,8 +54,7 @@ class _NoAliasCompiler(CompilerBase):
     vectorised class loop.  Sound for ``sparse_epoch``, whose arrays never
     share an element that the kernel writes (``stamps`` may view the
     table's padding, which the table's own accesses never reach; a prefetch
-    is no access).  20 newsgroups, kernel epoch, medians of 9: float32
-    50.5 -> 49.1 ms, float64 61.5 -> 59.3 ms.
+    is no access).
     """
 
     def define_pipelines(self):
@@ -180,8 +179,7 @@ def _catch_up_crossing(w, m, c, threshold, decay):
 
 
 # Inlined by Numba into the step loop: called, it took and released a
-# reference on each array argument (four atomic calls per touched feature),
-# which made the whole epoch 1.6x slower.
+# reference on each array argument (four atomic calls per touched feature).
 @_jit_inline
 def _catch_up(table, j, n_rows, m, step_over_n, threshold, decay, powers,
               geometric, original):
@@ -240,10 +238,7 @@ def _compile_sparse_epoch(class_bound):
         """``sparse_epoch``, with the class loops bounded by ``class_bound``."""
         # Every index is unsigned (np.uintp): Numba wraps a negative signed index
         # around (a compare and a select per access), which LLVM cannot rule out
-        # for indices read from memory (CSR columns, the index stream).  On 20
-        # newsgroups, kernel epoch, same iterates, medians of 9 to 11: float32
-        # 57.0 -> 51.7 ms, float64 67.8 -> 62.6 ms; binary (K = 1) 25.7 -> 20.9
-        # and 29.1 -> 23.2 ms.
+        # for indices read from memory (CSR columns, the index stream).
         step, step_over_n = constants[0], constants[1]
         decay, threshold = constants[2], constants[3]
         intercept_ratio = constants[4]
@@ -294,9 +289,7 @@ def _compile_sparse_epoch(class_bound):
                          - step_over_n * table[j, n_rows + k])
                     table[j, k] = _soft_threshold(v, threshold)
                 # The memory sums in a loop of their own: LLVM then unrolls the
-                # weights' loop and vectorises its last classes too (K = 20
-                # float64, 20 newsgroups: kernel epoch 74 -> 70 ms; float32
-                # 56 -> 57 ms; the Cython kernel, split alike, unchanged).
+                # weights' loop and vectorises its last classes too.
                 for k in range(n_rows):
                     table[j, n_rows + k] += delta[k] * x
                 stamps[j, stamp] = t + 1
@@ -327,11 +320,8 @@ def _compile_sparse_epoch(class_bound):
 # LLVM runs two vectors per iteration of a vectorised loop (32 float32 in
 # 512-bit registers) unless it can prove the trip count small.  A loop over
 # 20 classes then never enters its vector body and runs in the remainder
-# loops.  Bounded by 63, the class loops run one vector per iteration.
-# 20 newsgroups, kernel epoch, float32, medians of 5 to 9: K = 20 49.6 ->
-# 42.5 ms, K = 5 29.8 -> 26.2, K = 48 75 -> 66, K = 1 and 10 unchanged;
-# float64 unchanged (within 2 ms at K = 1, 3, 10, 20).  A bound of 64
-# brings the two vectors back (49.0 ms at K = 20).
+# loops.  Bounded by 63, the class loops run one vector per iteration (64
+# brings the two vectors back).
 FEW_CLASSES = 63
 _sparse_epoch_few = _compile_sparse_epoch(FEW_CLASSES)
 _sparse_epoch_any = _compile_sparse_epoch(np.iinfo(np.intp).max)
