@@ -71,9 +71,8 @@ class DenseState(_Memory):
     """The dense kernels' state: ``W`` and ``S`` class-major.
 
     They are views of ``W_rows`` and ``S_rows``, whose rows start on cache
-    lines and end with zero columns up to a whole line
-    (``_memory.padded_zeros``); the kernels run on those and on ``X`` padded
-    alike, whose zero features keep the padding at zero.
+    lines and end with padding up to a whole line (``_memory.padded_zeros``),
+    which the kernels run on and never touch past ``X``'s width.
     """
 
     W_rows: np.ndarray = None
@@ -208,6 +207,7 @@ class DenseLayout(_Layout):
             self.X, y, sample_weight, sample_scale, indices,
             state.W_rows, state.b, state.S_rows, state.Sb, state.G,
             constants.as_array(), fit_intercept,
+            padded_zeros(2, self.X.shape[1], self.X.dtype),
         )
         W_end[...] = state.W
         return mean_loss, _problem.WeightSums.of(state.W, W_start)

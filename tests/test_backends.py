@@ -137,8 +137,8 @@ def test_kernel_result_does_not_depend_on_alignment(backend):
         G = _at_offset((n_samples, 5), offset)
         kernel(
             X, y.astype(np.intp), ones, ones, indices.astype(np.intp),
-            W, b, S, Sb, G, np.array([0.05, 0.05 / n_samples, 1.0 - 5e-5, 0.0]),
-            True,
+            W, b, S, Sb, G, np.array([0.05, 0.05 / n_samples, 1.0 - 5e-5, 0.0, 1.0]),
+            True, _at_offset((2, n_features), offset),
         )
         results.append(W.copy())
     for offset, W in enumerate(results):
@@ -170,7 +170,8 @@ def _long_epoch(backend):
     def run():
         kernel(
             X, y.astype(np.intp), ones, ones, indices.astype(np.intp),
-            W, b, S, Sb, G, np.array([step, step / n_samples, 1.0, 0.0]), True,
+            W, b, S, Sb, G, np.array([step, step / n_samples, 1.0, 0.0, 1.0]), True,
+            np.zeros((2, n_features)),
         )
 
     run()  # compile / load outside the measurement

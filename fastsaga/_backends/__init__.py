@@ -43,6 +43,7 @@ _DENSE_EPOCH = {
     "G": "each sample's last loss gradient (n, K); updated",
     "constants": "the step's scalars: STEP_CONSTANTS, in that order (an array)",
     "fit_intercept": "whether b is fitted",
+    "rows": "scratch (2, >= d) starting on a cache line, for the step's two samples",
 }
 
 KERNEL_ARGUMENTS = {

@@ -10,6 +10,7 @@ GIL is released for the whole epoch.
 import numpy as np
 
 from cython cimport floating
+from libc.string cimport memcpy
 
 from ._kernel_math cimport _max, _min, _sample_gradient
 
@@ -59,6 +60,7 @@ def dense_epoch(
     floating[:, ::1] G,
     const floating[::1] constants,
     bint fit_intercept,
+    floating[:, ::1] rows,
 ):
     """Run one epoch of proximal SAGA on dense ``X``, in place.
 
@@ -92,8 +94,14 @@ def dense_epoch(
     cdef floating* z_next = &scratch[1, 0]
     cdef floating* g = &scratch[2, 0]
     cdef floating* delta = &scratch[3, 0]
+    # The step reads its sample and the next one once per class: from the
+    # cache-line-aligned ``rows``, copied once per step, rather than from the
+    # caller's X, whose rows may straddle lines.
+    cdef floating* x = &rows[0, 0]
+    cdef floating* x_next = &rows[1, 0]
     with nogil:
-        _logits(&X[indices[0], 0], n_features, W, b, z)
+        memcpy(x, &X[indices[0], 0], n_features * sizeof(floating))
+        _logits(x, n_features, W, b, z)
         for t in range(n_steps):
             i = indices[t]
             following = indices[t + 1] if t + 1 < n_steps else i
@@ -107,11 +115,12 @@ def dense_epoch(
                 for k in range(n_rows):
                     b[k] -= intercept_ratio * (scaled * delta[k] + step_over_n * Sb[k])
                     Sb[k] += delta[k]
+            memcpy(x_next, &X[following, 0], n_features * sizeof(floating))
             for k in range(n_rows):
                 # Already updated: this is the next step's intercept.
                 acc = b[k]
                 _fused_row_update(
-                    &W[k, 0], &S[k, 0], &X[i, 0], &X[following, 0], n_features,
+                    &W[k, 0], &S[k, 0], x, x_next, n_features,
                     scaled * delta[k], delta[k], decay, step_over_n, threshold,
                     &acc,
                 )
@@ -119,4 +128,7 @@ def dense_epoch(
             swap = z
             z = z_next
             z_next = swap
+            swap = x
+            x = x_next
+            x_next = swap
     return loss_sum / n_steps

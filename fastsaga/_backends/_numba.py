@@ -90,9 +90,15 @@ def _logits(x, W, b, out):
 
 
 @_jit
+def _copy_row(X, i, out):
+    for j in range(X.shape[1]):
+        out[j] = X[i, j]
+
+
+@_jit
 def dense_epoch(
     X, y, sample_weight, sample_scale, indices, W, b, S, Sb, G, constants,
-    fit_intercept,
+    fit_intercept, rows,
 ):
     """Run one epoch of proximal SAGA on dense ``X``, in place.
 
@@ -120,7 +126,12 @@ def dense_epoch(
     loss_sum = 0.0
     if n_steps == 0:
         return loss_sum
-    _logits(X[indices[0]], W, b, z)
+    # The step reads its sample and the next one once per class: from the
+    # cache-line-aligned ``rows``, copied once per step, rather than from the
+    # caller's X, whose rows may straddle lines.
+    x, x_next = rows[0, :n_features], rows[1, :n_features]
+    _copy_row(X, indices[0], x)
+    _logits(x, W, b, z)
     for t in range(n_steps):
         i = indices[t]
         following = indices[t + 1] if t + 1 < n_steps else i
@@ -134,8 +145,7 @@ def dense_epoch(
             for k in range(n_rows):
                 b[k] -= intercept_ratio * (scaled * delta[k] + step_over_n * Sb[k])
                 Sb[k] += delta[k]
-        x = X[i]
-        x_next = X[following]
+        _copy_row(X, following, x_next)
         for k in range(n_rows):
             w_row = W[k]
             s_row = S[k]
@@ -151,4 +161,5 @@ def dense_epoch(
                 acc += w * x_next[j]
             z_next[k] = acc
         z, z_next = z_next, z
+        x, x_next = x_next, x
     return loss_sum / n_steps
