@@ -18,6 +18,7 @@ from pathlib import Path
 
 from threadpoolctl import threadpool_info, threadpool_limits
 
+from fastsaga.__main__ import _bounded
 from harness import SECTIONS, readme
 from harness._context import SINGLE_THREAD, Context, default_cache_dir
 
@@ -37,23 +38,6 @@ def _absolute(directory):
     a relative data path (``FASTSAGA_MNIST_DIR=../shared/mnist``) would miss.
     """
     return None if directory is None else str(Path(directory).resolve())
-
-
-def _positive(kind):
-    """Return an argparse type: ``kind`` values above zero."""
-
-    def parse(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected {kind.__name__}, got {text!r}"
-            ) from None
-        if not value > 0:  # written so that NaN fails too
-            raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-        return value
-
-    return parse
 
 
 def _section_names(text):
@@ -81,7 +65,7 @@ def build_parser():
         f"(default: {','.join(SECTIONS)})",
     )
     parser.add_argument(
-        "--repeats", type=_positive(int), default=3,
+        "--repeats", type=_bounded(int, 0, strict=True), default=3,
         help="runs per figure; figures are medians (default: %(default)s)",
     )
     parser.add_argument(
@@ -109,7 +93,7 @@ def build_parser():
         "its '<!-- benchmark tables: begin' and 'end -->' marker lines",
     )
     parser.add_argument(
-        "--budget", type=_positive(float), default=None,
+        "--budget", type=_bounded(float, 0, strict=True), default=None,
         help="seconds one slow fit (scikit-learn, peers) may take before its "
         "schedule stops (default: 40, 2 with --quick)",
     )

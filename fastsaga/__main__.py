@@ -16,7 +16,7 @@ import numpy as np
 
 from . import __version__, _news20_example, _path_example, _problem
 from ._backends import BACKENDS
-from ._estimator import LogisticRegression
+from ._example_tools import l1_logistic
 from .datasets import (
     find_idx_files,
     load_mnist,
@@ -57,6 +57,17 @@ def _bounded(kind, minimum, *, strict):
 def _progress(message):
     """Report a phase on stderr, leaving stdout to the results."""
     print(message, file=sys.stderr, flush=True)
+
+
+def _add_figure_options(parser, default):
+    """``--plot PATH`` (saved there, ``default`` unless given) and ``--show``."""
+    parser.add_argument(
+        "--plot", default=default, metavar="PATH",
+        help="where to save the figure (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--show", action="store_true", help="also open the figure in a window"
+    )
 
 
 def _add_mnist_command(subparsers):
@@ -115,13 +126,7 @@ def _add_mnist_command(subparsers):
         help="directory of the four MNIST IDX files (default: "
         "$FASTSAGA_MNIST_DIR, else scikit-learn's fetch_openml)",
     )
-    parser.add_argument(
-        "--plot", default="mnist_l1_coefficients.png", metavar="PATH",
-        help="where to save the coefficient images (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--show", action="store_true", help="also open the figure in a window"
-    )
+    _add_figure_options(parser, "mnist_l1_coefficients.png")
     parser.set_defaults(run=_run_mnist)
 
 
@@ -139,7 +144,10 @@ def _run_mnist(args):
         dtype=np.dtype(args.dtype).type,
     )
     C = 50.0 / args.train_samples if args.C is None else args.C
-    classifier = _l1_classifier(args, C)
+    classifier = l1_logistic(
+        args.backend, C=C, tol=args.tol, max_iter=args.max_iter,
+        random_state=args.random_state,
+    )
     _progress(
         f"Fitting L1 logistic regression (backend {args.backend}, C={C:g}, "
         f"tol={args.tol:g}) on {X_train.shape[0]} x {X_train.shape[1]} "
@@ -176,23 +184,6 @@ def _mnist_source(data_dir):
     if directory is not None and not find_idx_files(directory)[1]:
         return f"IDX files in {directory}"
     return "fetch_openml: scikit-learn's cache or the network"
-
-
-def _l1_classifier(args, C):
-    """Return the unfitted L1 model of the example for ``args.backend``."""
-    if args.backend == "sklearn":
-        from sklearn.linear_model import LogisticRegression as SklearnLogistic
-
-        # l1_ratio=1 rather than penalty="l1": scikit-learn 1.8+ deprecates
-        # penalty.
-        return SklearnLogistic(
-            solver="saga", l1_ratio=1.0, C=C, tol=args.tol,
-            max_iter=args.max_iter, random_state=args.random_state,
-        )
-    return LogisticRegression(
-        penalty="l1", C=C, tol=args.tol, max_iter=args.max_iter,
-        random_state=args.random_state, backend=args.backend,
-    )
 
 
 def _certificate(classifier, X, y, C):
@@ -257,13 +248,7 @@ def _add_news20_command(subparsers):
         "--random-state", type=_bounded(int, 0, strict=False), default=42,
         help="seed of the split and of the solver (default: %(default)s)",
     )
-    parser.add_argument(
-        "--plot", default="news20_l1_accuracy.png", metavar="PATH",
-        help="where to save the figure (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--show", action="store_true", help="also open the figure in a window"
-    )
+    _add_figure_options(parser, "news20_l1_accuracy.png")
     parser.set_defaults(run=_run_news20)
 
 
@@ -323,13 +308,7 @@ def _add_path_command(subparsers):
         "--random-state", type=_bounded(int, 0, strict=False), default=0,
         help="seed of the solver (default: %(default)s)",
     )
-    parser.add_argument(
-        "--plot", default="logistic_l1_path.png", metavar="PATH",
-        help="where to save the figure (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--show", action="store_true", help="also open the figure in a window"
-    )
+    _add_figure_options(parser, "logistic_l1_path.png")
     parser.set_defaults(run=_run_path)
 
 
