@@ -5,12 +5,15 @@ the arguments listed there, positionally and in that order (the contract,
 stated once; ``tests/test_kernel_contract.py`` holds every backend to it).
 
 ``dense_epoch`` runs one epoch of proximal SAGA over ``indices`` on dense
-``X``, in place.  ``sparse_epoch`` does the same on CSR ``X`` with lazy
-updates of the feature-major ``table`` (see ``fastsaga._solver.
-FeatureMajorState``); its closing pass catches every feature up, leaves
-``stamps`` at zero, and stores and reduces the end weights.  Both return the
-importance-weighted mean loss of the visited samples, which the solver uses
-to detect a step that is too long.
+``X``, in place, one sample per step.  ``dense_batch_epoch`` does the same
+with ``batch_size`` samples per step (mini-batch SAGA); its work on ``W``
+and ``S`` is shared among threads by blocks of ``FEATURE_BLOCK`` features.
+``sparse_epoch`` runs an epoch on CSR ``X`` with lazy updates of the
+feature-major ``table`` (see ``fastsaga._layout.FeatureMajorState``); its
+closing pass catches every feature up, leaves ``stamps`` at zero, and
+stores and reduces the end weights.  All return the importance-weighted
+mean loss of the visited samples, which the solver uses to detect a step
+that is too long.
 
 A backend's kernels may live in several modules (one compiled extension per
 input format for Cython); ``BACKENDS`` maps each kernel to its module.
@@ -24,6 +27,11 @@ from types import SimpleNamespace
 # The step's scalars, in the order of the kernels' ``constants`` array
 # (``_problem.StepConstants.as_array``).
 STEP_CONSTANTS = ("step", "step_over_n", "decay", "threshold", "intercept_ratio")
+
+# The dense kernels update W and S by blocks of this many features, each block
+# by one thread, and sum the blocks' shares of a logit in block order: a fixed
+# order, whatever the number of threads (64 float64 are 8 cache lines).
+FEATURE_BLOCK = 64
 
 
 def _as_in_dense_epoch(*names):
@@ -48,6 +56,12 @@ _DENSE_EPOCH = {
 
 KERNEL_ARGUMENTS = {
     "dense_epoch": _DENSE_EPOCH,
+    "dense_batch_epoch": {
+        **{name: meaning for name, meaning in _DENSE_EPOCH.items() if name != "rows"},
+        "batch_size": "samples per step: consecutive entries of indices (>= 1)",
+        "n_threads": "threads sharing the feature blocks; results do not depend on it",
+        "rows": "scratch (2 * batch_size, >= d) starting on a cache line",
+    },
     "sparse_epoch": {
         "data": "CSR values (nnz,); every float array is in their dtype",
         "columns": "CSR column indices (nnz,), int32 or int64, unique per row",
@@ -68,10 +82,12 @@ KERNEL_ARGUMENTS = {
 BACKENDS = {
     "numba": {
         "dense_epoch": "fastsaga._backends._numba",
+        "dense_batch_epoch": "fastsaga._backends._numba",
         "sparse_epoch": "fastsaga._backends._numba_sparse",
     },
     "cython": {
         "dense_epoch": "fastsaga._backends._cython",
+        "dense_batch_epoch": "fastsaga._backends._cython",
         "sparse_epoch": "fastsaga._backends._cython_sparse",
     },
 }

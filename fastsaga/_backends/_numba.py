@@ -7,10 +7,18 @@ contraction so the fused per-feature loop vectorises; they change results by
 rounding only.  NaN and inf keep their meaning: no "nnan", no "ninf".
 """
 
+import threading
 import warnings
+from contextlib import contextmanager
 
+import numba
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+from . import FEATURE_BLOCK
 
 FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 
@@ -47,6 +55,28 @@ def jit(**options):
 
 
 _jit = jit(nogil=True, fastmath=FASTMATH)
+_jit_parallel = jit(nogil=True, fastmath=FASTMATH, parallel=True)
+
+# Numba's own entry to scipy's BLAS gemm (numba/_lapack.c), called by symbol
+# name: a ctypes pointer would make every kernel using it uncacheable.
+# Column-major C (m, n) = alpha op(A) op(B) + beta C, every scalar by pointer.
+_gemm = types.ExternalFunction(
+    "numba_xxgemm",
+    types.intc(
+        types.int8,  # kind: "d" or "s"
+        types.int8, types.int8,  # transa, transb: "n" or "t"
+        types.intp, types.intp, types.intp,  # m, n, k
+        types.voidptr, types.voidptr, types.intp,  # alpha, A, lda
+        types.voidptr, types.intp, types.voidptr,  # B, ldb, beta
+        types.voidptr, types.intp,  # C, ldc
+    ),
+)
+_NO, _TRANSPOSE = np.int8(ord("n")), np.int8(ord("t"))
+
+# Numba's "workqueue" threading layer (where neither OpenMP nor TBB is
+# available) must not run two parallel regions at once: fits in threads
+# then take turns.
+_workqueue_lock = threading.Lock()
 
 
 @_jit
@@ -163,3 +193,274 @@ def dense_epoch(
         z, z_next = z_next, z
         x, x_next = x_next, x
     return loss_sum / n_steps
+
+
+@_jit
+def _product(transpose_a, transpose_b, m, n, k, A, lda, B, ldb, C, ldc, scalars):
+    """Column-major ``C (m, n) = op(A) op(B)`` by BLAS; A, B, C are views.
+
+    ``scalars`` is ``[1, 0]`` in ``C``'s dtype (gemm's alpha and beta).
+    """
+    kind = np.int8(ord("d")) if C.itemsize == 8 else np.int8(ord("s"))
+    _gemm(
+        kind, transpose_a, transpose_b, m, n, k, scalars[0:].ctypes, A.ctypes,
+        lda, B.ctypes, ldb, scalars[1:].ctypes, C.ctypes, ldc,
+    )
+
+
+@intrinsic
+def _prefetch(typingctx, array, row, column):
+    """Ask for the cache line of ``array[row, column]`` (2-d), not waiting for it."""
+
+    def codegen(context, builder, signature, args):
+        array_type = signature.args[0]
+        view = context.make_array(array_type)(context, builder, args[0])
+        address = cgutils.get_item_pointer(
+            context, builder, array_type, view, args[1:], wraparound=False
+        )
+        byte_pointer, int32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+        hint = builder.module.declare_intrinsic(
+            "llvm.prefetch", [byte_pointer],
+            fnty=ir.FunctionType(ir.VoidType(), [byte_pointer] + [int32] * 3),
+        )
+        # Read, keep in all cache levels, data.
+        builder.call(hint, [builder.bitcast(address, byte_pointer), int32(0),
+                            int32(3), int32(1)])
+        return context.get_dummy_value()
+
+    return types.none(array, row, column), codegen
+
+
+@_jit
+def _prefetch_block(X, indices, first, count, start, length):
+    """Ask for features ``start:start + length`` of rows ``indices[first:][:count]``.
+
+    A batch's rows are scattered over X, so the hardware cannot guess them:
+    asked for two steps ahead, they arrive while BLAS computes.
+    """
+    line = 64 // X.itemsize
+    for r in range(count):
+        i = indices[first + r]
+        for j in range(start, start + length, line):
+            _prefetch(X, i, j)
+
+
+@_jit
+def _copy_block(X, indices, first, count, rows, offset, start, length):
+    """Copy features ``start:start + length`` of rows ``indices[first:][:count]``.
+
+    They go to ``rows[offset:][:count]``, the copy BLAS reads the batch from.
+    """
+    columns = np.uint64(start)  # unsigned: see _update_block
+    for r in range(count):
+        i = indices[first + r]
+        row = offset + r
+        for j in range(np.uint64(length)):
+            rows[row, columns + j] = X[i, columns + j]
+
+
+@_jit
+def _batch_gradients(
+    z, indices, first, count, y, sample_weight, sample_scale, G, step_per_sample,
+    steps,
+):
+    """Gradients of a batch from its logits ``z``; update the memory ``G``.
+
+    Row ``r`` of ``steps`` gets ``[coef_r, delta_r]``: ``delta_r = g_r - G_i``
+    (then ``G_i = g_r``) and its coefficient in the weights' step,
+    ``coef_r = step_per_sample * sample_scale[i] * delta_r``.  A sample drawn
+    twice in a batch changes nothing the second time, so the memory sums stay
+    exact.  Returns the batch's importance-weighted loss sum.
+    """
+    n_rows = z.shape[1]
+    loss_sum = 0.0
+    for r in range(count):
+        i = indices[first + r]
+        delta = steps[r, n_rows:]
+        loss = _sample_gradient(z[r], y[i], sample_weight[i], delta)
+        loss_sum += sample_scale[i] * sample_weight[i] * loss
+        scaled = step_per_sample * sample_scale[i]
+        for k in range(n_rows):
+            g = delta[k]
+            delta[k] = g - G[i, k]
+            G[i, k] = g
+            steps[r, k] = scaled * delta[k]
+    return loss_sum
+
+
+@_jit
+def _block_logits(
+    block, X, indices, first, count, W, rows, offset, partial, scalars
+):
+    """The block's share of the logits of the samples ``indices[first:][:count]``.
+
+    Copies their features of the block to ``rows[offset:]`` (here, in
+    parallel, rather than whole rows before: the copy is bound by memory,
+    and each thread's part is then at hand), then
+    ``partial[block, r] = W[:, block] x_r[block]`` by BLAS.
+    """
+    start = block * FEATURE_BLOCK
+    length = min(FEATURE_BLOCK, X.shape[1] - start)
+    _copy_block(X, indices, first, count, rows, offset, start, length)
+    _product(
+        _TRANSPOSE, _NO, W.shape[0], count, length, W[:, start:], W.shape[1],
+        rows[offset:, start:], rows.shape[1], partial[block], W.shape[0], scalars,
+    )
+
+
+@_jit
+def _update_block(
+    block, X, indices, first_next, W, S, rows, now, count, following, count_next,
+    count_ahead, steps, decay, step_over_n, threshold, products, partial, scalars,
+):
+    """The step on the features of ``block``: weights, memory, next logits.
+
+    BLAS forms ``products[block] = steps^T x`` over the batch's rows (the
+    weights' step in its first ``K`` rows, the memory's change in the
+    others); the weights then take the step with L2 decay and L1
+    soft-threshold, ``S`` the change; and ``partial[block]`` gets the block's
+    share of the next batch's logits with the new weights.
+    """
+    n_rows = W.shape[0]
+    start = block * FEATURE_BLOCK
+    length = min(FEATURE_BLOCK, X.shape[1] - start)
+    _prefetch_block(X, indices, first_next + count_next, count_ahead, start, length)
+    product = products[block]
+    _product(
+        _NO, _TRANSPOSE, length, 2 * n_rows, count, rows[now:, start:],
+        rows.shape[1], steps, steps.shape[1], product, FEATURE_BLOCK, scalars,
+    )
+    # Unsigned indices: numba then skips its negative-index check, which on
+    # an offset index keeps LLVM from vectorising the loop.
+    offset = np.uint64(start)
+    for k in range(n_rows):
+        for j in range(np.uint64(length)):
+            v = (decay * W[k, offset + j] - product[k, j]
+                 - step_over_n * S[k, offset + j])
+            # Soft-threshold without branches: v - clip(v, -t, t).
+            W[k, offset + j] = v - min(max(v, -threshold), threshold)
+            S[k, offset + j] += product[n_rows + k, j]
+    if count_next > 0:
+        _block_logits(
+            block, X, indices, first_next, count_next, W, rows, following,
+            partial, scalars,
+        )
+
+
+@_jit
+def _sum_blocks(partial, count, b, z):
+    """``z[r] = b + sum over blocks of partial[block, r]``, blocks in order."""
+    for r in range(count):
+        for k in range(z.shape[1]):
+            acc = b[k]
+            for block in range(partial.shape[0]):
+                acc += partial[block, r, k]
+            z[r, k] = acc
+
+
+@_jit_parallel
+def _dense_batch_epoch(
+    X, y, sample_weight, sample_scale, indices, W, b, S, Sb, G, constants,
+    fit_intercept, batch_size, rows,
+):
+    step, step_over_n = constants[0], constants[1]
+    decay, threshold = constants[2], constants[3]
+    intercept_ratio = constants[4]
+    n_rows = W.shape[0]
+    n_steps = indices.shape[0]
+    loss_sum = 0.0
+    if n_steps == 0:
+        return loss_sum
+    n_blocks = -(-X.shape[1] // FEATURE_BLOCK)
+    dtype = W.dtype
+    steps = np.empty((batch_size, 2 * n_rows), dtype=dtype)
+    logits = np.empty((2, batch_size, n_rows), dtype=dtype)
+    products = np.empty((n_blocks, 2 * n_rows, FEATURE_BLOCK), dtype=dtype)
+    partial = np.empty((n_blocks, batch_size, n_rows), dtype=dtype)
+    scalars = np.array([1.0, 0.0], dtype=dtype)
+    # The batch's rows are copied from X into the aligned ``rows`` (BLAS
+    # reads a batch as one matrix); rows ``now`` and ``following`` alternate
+    # between this batch and the next.
+    now, following = 0, batch_size
+    count = min(batch_size, n_steps)
+    for block in prange(n_blocks):
+        _block_logits(
+            block, X, indices, 0, count, W, rows, now, partial, scalars
+        )
+    _sum_blocks(partial, count, b, logits[0])
+    parity = 0
+    for first in range(0, n_steps, batch_size):
+        count = min(batch_size, n_steps - first)
+        count_next = min(batch_size, n_steps - first - count)
+        count_ahead = max(0, min(batch_size, n_steps - first - count - count_next))
+        loss_sum += _batch_gradients(
+            logits[parity], indices, first, count, y, sample_weight,
+            sample_scale, G, step / count, steps,
+        )
+        if fit_intercept:
+            for k in range(n_rows):
+                step_sum = 0.0
+                change = 0.0
+                for r in range(count):
+                    step_sum += steps[r, k]
+                    change += steps[r, n_rows + k]
+                b[k] -= intercept_ratio * (step_sum + step_over_n * Sb[k])
+                Sb[k] += change
+        for block in prange(n_blocks):
+            _update_block(
+                block, X, indices, first + count, W, S, rows, now, count,
+                following, count_next, count_ahead, steps, decay, step_over_n,
+                threshold, products, partial, scalars,
+            )
+        # b is already updated: these are the next step's logits.
+        parity = 1 - parity
+        _sum_blocks(partial, count_next, b, logits[parity])
+        now, following = following, now
+    return loss_sum / n_steps
+
+
+def dense_batch_epoch(
+    X, y, sample_weight, sample_scale, indices, W, b, S, Sb, G, constants,
+    fit_intercept, batch_size, n_threads, rows,
+):
+    """Run one epoch of mini-batch proximal SAGA on dense ``X``, in place.
+
+    Each step takes ``batch_size`` consecutive samples of ``indices``: their
+    gradients at the current weights, then, by blocks of ``FEATURE_BLOCK``
+    features, the step on ``W`` and ``S`` (two BLAS products and one pass)
+    and the block's share of the next batch's logits.  Blocks are shared
+    out among ``n_threads`` threads; each is computed whole by one thread
+    and the shares are summed in block order, so the result does not depend
+    on ``n_threads``.
+
+    Returns the epoch's importance-weighted mean of the visited samples'
+    losses, as ``dense_epoch`` does.
+    """
+    with _threads(n_threads):
+        return _dense_batch_epoch(
+            X, y, sample_weight, sample_scale, indices, W, b, S, Sb, G,
+            constants, fit_intercept, batch_size, rows,
+        )
+
+
+@contextmanager
+def _threads(n_threads):
+    """Run the enclosed parallel kernel on ``n_threads`` threads (at most numba's)."""
+    previous = numba.get_num_threads()
+    numba.set_num_threads(max(1, min(n_threads, numba.config.NUMBA_NUM_THREADS)))
+    try:
+        if _layer_in_use() in (None, "workqueue"):
+            with _workqueue_lock:
+                yield
+        else:
+            yield
+    finally:
+        numba.set_num_threads(previous)
+
+
+def _layer_in_use():
+    """The threading layer numba has started, or None before its first region."""
+    try:
+        return numba.threading_layer()
+    except ValueError:
+        return None
