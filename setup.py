@@ -83,9 +83,15 @@ def _sparse_kernel_args():
     return args
 
 
+# OpenMP for the dense kernels' prange (MSVC links its runtime by itself).
+_OPENMP_COMPILE, _OPENMP_LINK = (
+    (["/openmp"], []) if sys.platform == "win32" else (["-fopenmp"], ["-fopenmp"])
+)
+
+# Per extension: extra compile args, link args.
 _EXTRA_ARGS = {
-    "_cython": [],
-    "_cython_sparse": _sparse_kernel_args(),
+    "_cython": (_OPENMP_COMPILE, _OPENMP_LINK),
+    "_cython_sparse": (_sparse_kernel_args(), []),
 }
 
 _render_templates()
@@ -95,11 +101,12 @@ extensions = [
         f"fastsaga._backends.{name}",
         [f"fastsaga/_backends/{name}.pyx"],
         include_dirs=[np.get_include()],
-        extra_compile_args=_compile_args() + extra_args,
+        extra_compile_args=_compile_args() + compile_args,
+        extra_link_args=link_args,
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     )
     # Dense kernels, and the lazy CSR kernels.
-    for name, extra_args in _EXTRA_ARGS.items()
+    for name, (compile_args, link_args) in _EXTRA_ARGS.items()
 ]
 
 setup(
