@@ -11,6 +11,7 @@ import inspect
 from numbers import Integral
 
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn.base import _fit_context
 from sklearn.metrics import get_scorer, get_scorer_names, make_scorer
 from sklearn.model_selection import check_cv
@@ -81,8 +82,10 @@ class LogisticRegressionCV(LogisticRegression):
     class_weight : dict, "balanced" or None, default=None
         Class weights, computed once on the whole ``y``.
     n_jobs : int, default=None
-        Number of (fold, l1_ratio) tasks run at once.  ``None`` is 1 unless
-        a joblib context says otherwise; ``-1`` uses all processors.
+        Number of (fold, l1_ratio) tasks run at once, and of threads sharing
+        the final refit's steps (see :class:`LogisticRegression`).  ``None``
+        is 1 unless a joblib context says otherwise; ``-1`` uses all
+        processors.
     verbose : int, default=0
         joblib's verbosity.
     refit : bool, default=True
@@ -97,6 +100,8 @@ class LogisticRegressionCV(LogisticRegression):
         The compiled kernel.
     sampling : {"importance", "uniform"}, default="importance"
         How samples are drawn (see :class:`LogisticRegression`).
+    batch_size : int or "auto", default="auto"
+        Samples per step on dense ``X`` (see :class:`LogisticRegression`).
 
     Attributes
     ----------
@@ -189,6 +194,7 @@ class LogisticRegressionCV(LogisticRegression):
         random_state=None,
         backend="numba",
         sampling="importance",
+        batch_size="auto",
     ):
         self.Cs = Cs
         self.l1_ratios = l1_ratios
@@ -205,6 +211,7 @@ class LogisticRegressionCV(LogisticRegression):
         self.random_state = random_state
         self.backend = backend
         self.sampling = sampling
+        self.batch_size = batch_size
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, **params):
@@ -399,6 +406,7 @@ class LogisticRegressionCV(LogisticRegression):
             random_state=self.random_state,
             backend=self.backend,
             sampling=self.sampling,
+            batch_size=self.batch_size,
         )
 
     def _refit_best(self, data, fitted, random_state, task):
@@ -423,6 +431,7 @@ class LogisticRegressionCV(LogisticRegression):
             sample_weight=data.sample_weight,
             random_state=random_state,
             **_solver_settings(self),
+            n_threads=effective_n_jobs(self.n_jobs),
             coef=start[:, :n_features],
             intercept=start[:, -1] if self.fit_intercept else None,
             task=task,
@@ -496,7 +505,9 @@ def _solver_settings(estimator):
     """Return the path function's solver options, as ``estimator`` sets them."""
     return {
         name: getattr(estimator, name)
-        for name in ("fit_intercept", "tol", "max_iter", "backend", "sampling")
+        for name in (
+            "fit_intercept", "tol", "max_iter", "backend", "sampling", "batch_size"
+        )
     }
 
 

@@ -192,23 +192,33 @@ class DenseLayout(_Layout):
     """
 
     state_type = DenseState
+    takes_batches = True
 
     def __init__(self, X):
         self.X = X
 
     def run_epoch(self, kernels, y, sample_weight, sample_scale, indices, state,
-                  constants, fit_intercept, W_start, W_end):
+                  constants, fit_intercept, W_start, W_end, batch_size=1,
+                  n_threads=1):
         """Run one epoch of the dense kernel; store its end weights in ``W_end``.
 
-        Returns the kernel's mean-loss estimate and the end weights'
+        ``batch_size`` samples a step, the batch's work shared among
+        ``n_threads`` threads (one sample a step runs on one).  Returns the
+        kernel's mean-loss estimate and the end weights'
         :class:`~fastsaga._problem.WeightSums` against ``W_start``.
         """
-        mean_loss = kernels.dense_epoch(
+        arguments = (
             self.X, y, sample_weight, sample_scale, indices,
             state.W_rows, state.b, state.S_rows, state.Sb, state.G,
             constants.as_array(), fit_intercept,
-            padded_zeros(2, self.X.shape[1], self.X.dtype),
         )
+        rows = padded_zeros(2 * batch_size, self.X.shape[1], self.X.dtype)
+        if batch_size == 1:
+            mean_loss = kernels.dense_epoch(*arguments, rows)
+        else:
+            mean_loss = kernels.dense_batch_epoch(
+                *arguments, batch_size, n_threads, rows
+            )
         W_end[...] = state.W
         return mean_loss, _problem.WeightSums.of(state.W, W_start)
 
@@ -221,6 +231,7 @@ class SparseLayout(_Layout):
     """
 
     state_type = FeatureMajorState
+    takes_batches = False
 
     def __init__(self, X):
         if X.shape[0] > MAX_SPARSE_SAMPLES:
@@ -237,11 +248,14 @@ class SparseLayout(_Layout):
         self.X = X
 
     def run_epoch(self, kernels, y, sample_weight, sample_scale, indices, state,
-                  constants, fit_intercept, W_start, W_end):
+                  constants, fit_intercept, W_start, W_end, batch_size=1,
+                  n_threads=1):
         """Run one epoch of the lazy CSR kernel, as ``DenseLayout`` does.
 
-        The kernel's closing pass over every feature stores the end weights
-        and reduces them: no other pass over a large ``W``.
+        One sample a step on one thread (``takes_batches`` is False: the
+        solver passes ``batch_size=1``).  The kernel's closing pass over
+        every feature stores the end weights and reduces them: no other pass
+        over a large ``W``.
         """
         X = self.X
         powers, geometric = _problem.lazy_decay_tables(

@@ -59,6 +59,8 @@ def logistic_regression_path(
     random_state=None,
     backend="numba",
     sampling="importance",
+    batch_size="auto",
+    n_threads=1,
     warm_start=True,
     coef=None,
     intercept=None,
@@ -85,8 +87,10 @@ def logistic_regression_path(
         Elastic-net mixing, the share of the L1 penalty.
     sample_weight : ndarray of shape (n_samples,), default=None
         Per-sample weights (class weights included); ones if None.
-    fit_intercept, tol, max_iter, backend, sampling
+    fit_intercept, tol, max_iter, backend, sampling, batch_size
         As in :class:`fastsaga.LogisticRegression`.
+    n_threads : int, default=1
+        Threads sharing each batch's work (``n_jobs`` of the estimator).
     random_state : int, RandomState instance or None, default=None
         Seeds the sample-index stream, which runs on across the path.
     warm_start : bool, default=True
@@ -142,6 +146,8 @@ def logistic_regression_path(
             fit_intercept=fit_intercept,
             sampling=sampling,
             backend=backend,
+            batch_size=batch_size,
+            n_threads=n_threads,
             tol=tol,
             max_iter=max_iter,
             random_state=random_state,

@@ -39,6 +39,7 @@ class SagaResult:
     n_epochs_run: int
     gap: float
     primal: float
+    batch_size: int = 1
 
     @property
     def relative_gap(self):
@@ -57,6 +58,8 @@ def saga_solve(
     fit_intercept=True,
     sampling="importance",
     backend="numba",
+    batch_size="auto",
+    n_threads=1,
     tol=1e-4,
     max_iter=100,
     random_state=None,
@@ -79,6 +82,11 @@ def saga_solve(
         Starting point and memory, from ``layout``, in X's dtype.
     alpha, beta : float
         L2 and L1 strengths of the scaled objective (see ``_problem``).
+    batch_size : int or "auto", default="auto"
+        Samples per step on dense data (``_problem.auto_batch_size`` for
+        "auto"); sparse data takes one.
+    n_threads : int, default=1
+        Threads sharing a batch's work; the iterates do not depend on it.
     callback : callable, default=None
         Called as ``callback(epoch, state)`` after every accepted epoch; a
         true return value stops the solve there, without a warning.
@@ -99,12 +107,19 @@ def saga_solve(
     X = layout.X
     kernels = get_backend(backend)
     n_samples = X.shape[0]
+    multinomial = state.W.shape[0] > 1
     lipschitz = _problem.smoothness_constants(
-        X, sample_weight, fit_intercept, multinomial=state.W.shape[0] > 1
+        X, sample_weight, fit_intercept, multinomial
     )
     probabilities = _problem.sampling_probabilities(lipschitz, sampling)
     stream = _problem.IndexStream(probabilities)
-    steps = _problem.StepRule.for_problem(lipschitz, probabilities, alpha)
+    full, batch_size = _batching(
+        layout, batch_size, sample_weight, fit_intercept, multinomial, lipschitz,
+        probabilities,
+    )
+    steps = _problem.StepRule.for_problem(
+        lipschitz, probabilities, alpha, full, batch_size
+    )
     sample_scale = (1.0 / (n_samples * probabilities)).astype(X.dtype)
     random_state = check_random_state(random_state)
 
@@ -123,8 +138,10 @@ def saga_solve(
     def finish(converged, certificate=None):
         if certificate is None:
             certificate = gap() if certify else (np.nan, np.nan)
-        return SagaResult(state, epoch, converged, n_run, *certificate)
+        return SagaResult(state, epoch, converged, n_run, *certificate, batch_size)
 
+    if verbose:
+        print(f"{batch_size} samples per step, step {steps.step:.3e}", flush=True)
     start = time.perf_counter()
     change = np.inf
     previous_estimate = objective(state.W, state.b)
@@ -145,7 +162,7 @@ def saga_solve(
         indices = stream.draw(random_state)
         mean_loss, sums = layout.run_epoch(
             kernels, y, sample_weight, sample_scale, indices, state,
-            constants, fit_intercept, W_start, W_end,
+            constants, fit_intercept, W_start, W_end, batch_size, n_threads,
         )
         n_run += 1
         estimate = mean_loss + _problem.penalty_from_sums(
@@ -171,6 +188,8 @@ def saga_solve(
                 f"SAGA diverged in epoch {epoch} (non-finite weights) at the "
                 "theoretical step size; please report this with the data."
             )
+        if estimate < previous_estimate:
+            steps.grow()
         previous_estimate = estimate
         change = _problem.relative_change(sums)
         done = _problem.converged(
@@ -215,3 +234,24 @@ def saga_solve(
         stacklevel=2,
     )
     return finish(False, certificate)
+
+
+def _batching(layout, batch_size, sample_weight, fit_intercept, multinomial,
+              lipschitz, probabilities):
+    """Return ``(L_full, batch size)``: one sample a step unless batches apply.
+
+    Only dense layouts take batches; ``L_full`` (``_problem.full_smoothness``)
+    is estimated only when a batch may be larger than one.
+    """
+    n_samples = layout.X.shape[0]
+    too_few = batch_size == "auto" and (
+        n_samples < 2 * _problem.MIN_BATCHES_PER_EPOCH
+    )
+    if not layout.takes_batches or batch_size == 1 or too_few:
+        return 0.0, 1
+    full = _problem.full_smoothness(
+        layout.X, sample_weight, fit_intercept, multinomial
+    )
+    if batch_size == "auto":
+        return full, _problem.auto_batch_size(lipschitz, probabilities, full)
+    return full, min(int(batch_size), n_samples)

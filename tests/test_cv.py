@@ -133,7 +133,7 @@ def test_csr_path_equals_dense_path(warm_start):
     paths = [
         logistic_regression_path(
             data, y, PATH_CS, n_classes=3, l1_ratio=0.5, tol=1e-3,
-            max_iter=1000, random_state=0, warm_start=warm_start,
+            max_iter=1000, random_state=0, warm_start=warm_start, batch_size=1,
         )
         for data in (X, sparse.csr_matrix(X))
     ]

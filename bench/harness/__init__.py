@@ -47,4 +47,7 @@ their ratio to scikit-learn's figure measured in the same run.
 """
 
 # Module names, in report order.  ``targets`` summarises the others last.
-SECTIONS = ("seed", "startup", "convergence", "path", "sparse", "targets")
+SECTIONS = (
+    "seed", "startup", "convergence", "batches", "path", "sparse", "memory",
+    "targets",
+)

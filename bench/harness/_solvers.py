@@ -140,7 +140,7 @@ class _Stop(Exception):
 
 def fastsaga_trace(
     X, y_index, n_rows, penalty, *, backend, sampling, max_epochs,
-    evaluate=None, stop=None, time_budget=np.inf,
+    evaluate=None, stop=None, time_budget=np.inf, batch_size="auto", n_threads=1,
 ):
     """Run fastsaga's epochs from zero; return the fit time after each epoch.
 
@@ -180,6 +180,7 @@ def fastsaga_trace(
             result = saga_solve(
                 layout, y_index, np.ones(n_samples, X.dtype), state,
                 alpha=alpha, beta=beta, sampling=sampling, backend=backend,
+                batch_size=batch_size, n_threads=n_threads,
                 tol=0.0, max_iter=max_epochs, random_state=0, callback=record,
                 certify=False,  # the final gap's data pass is not used here
             )

@@ -27,7 +27,12 @@ UNPLOTTED = {
     "fastsaga numba float32 uniform",
     "fastsaga cython float64 uniform",
     "fastsaga cython float32 uniform",
+    "fastsaga numba float64 importance, batch 1",
+    "fastsaga cython float64 importance, batch 1",
+    "fastsaga cython float64 importance, 2 threads",
 }
+# Runs beside the defaults: one sample a step, and two threads.
+VARIANTS = {"batch 1": {"batch_size": 1}, "2 threads": {"n_threads": 2}}
 # A fastsaga run ends at the smallest eps or at either limit.
 MAX_EPOCHS = 200
 FASTSAGA_TIME_BUDGET = 6.0
@@ -49,8 +54,11 @@ def _first_reaching(suboptimalities, eps):
     return next((i for i, s in enumerate(suboptimalities) if s <= eps), None)
 
 
-def fastsaga_runs(context, backend, dtype, sampling):
-    """Time ``repeats`` fastsaga runs to the smallest eps."""
+def fastsaga_runs(context, backend, dtype, sampling, **settings):
+    """Time ``repeats`` fastsaga runs to the smallest eps.
+
+    ``settings`` go to the solver (``batch_size``, ``n_threads``).
+    """
     problem, optimum = context.problem(), context.optimum()["value"]
     _, _, n_rows = problem.shape
     X = np.ascontiguousarray(problem.X_train, dtype=dtype)
@@ -62,6 +70,7 @@ def fastsaga_runs(context, backend, dtype, sampling):
             evaluate=lambda W, b: (problem.objective(W, b) - optimum) / optimum,
             stop=lambda suboptimality: suboptimality <= min(EPSILONS),
             time_budget=FASTSAGA_TIME_BUDGET * (0.2 if context.quick else 1),
+            **settings,
         )
         for _ in range(context.repeats)
     ]
@@ -149,18 +158,27 @@ def measure(context):
     results = {"sklearn saga": scratch_runs(
         context, "sklearn saga", _solvers.sklearn_weights
     )}
-    for backend in _solvers.FASTSAGA_BACKENDS:
-        for dtype in DTYPES:
-            for sampling in SAMPLINGS:
-                label = f"fastsaga {backend} {np.dtype(dtype).name} {sampling}"
-                results[label] = fastsaga_runs(context, backend, dtype, sampling)
-                context.progress(
-                    f"{label}: {results[label]['per_epoch'] * 1e3:.2f} ms/epoch, "
-                    + ", ".join(
-                        f"eps {eps:g} in {seconds(t)}"
-                        for eps, t in results[label]["time_to_eps"].items()
-                    )
-                )
+    runs = [
+        (f"fastsaga {backend} {np.dtype(dtype).name} {sampling}",
+         (backend, dtype, sampling), {})
+        for backend in _solvers.FASTSAGA_BACKENDS
+        for dtype in DTYPES
+        for sampling in SAMPLINGS
+    ] + [
+        (f"fastsaga {backend} float64 importance, {variant}",
+         (backend, np.float64, "importance"), settings)
+        for backend in _solvers.FASTSAGA_BACKENDS
+        for variant, settings in VARIANTS.items()
+    ]
+    for label, arguments, settings in runs:
+        results[label] = fastsaga_runs(context, *arguments, **settings)
+        context.progress(
+            f"{label}: {results[label]['per_epoch'] * 1e3:.2f} ms/epoch, "
+            + ", ".join(
+                f"eps {eps:g} in {seconds(t)}"
+                for eps, t in results[label]["time_to_eps"].items()
+            )
+        )
     for label, fit_weights in _solvers.peer_solvers().items():
         results[label] = scratch_runs(context, label, fit_weights)
     return results

@@ -358,10 +358,47 @@ def _sum_blocks(partial, count, b, z):
             z[r, k] = acc
 
 
+@_jit
+def _block_part(block, opening, X, indices, first, W, S, rows, now, count,
+                following, count_next, count_ahead, steps, decay, step_over_n,
+                threshold, products, partial, scalars):
+    """Block ``block``'s part of a step, or (``opening``) of the first logits."""
+    if opening:
+        _block_logits(block, X, indices, first, count, W, rows, now, partial, scalars)
+    else:
+        _update_block(
+            block, X, indices, first, W, S, rows, now, count, following,
+            count_next, count_ahead, steps, decay, step_over_n, threshold,
+            products, partial, scalars,
+        )
+
+
+@_jit
+def _all_blocks(n_blocks, *arguments):
+    for block in range(n_blocks):
+        _block_part(block, *arguments)
+
+
+# Numba's parallel launch takes the GIL back at every region: only fits
+# given more than one thread pay for it.
 @_jit_parallel
+def _all_blocks_in_parallel(n_blocks, *arguments):
+    for block in prange(n_blocks):
+        _block_part(block, *arguments)
+
+
+@_jit
+def _run_blocks(parallel, n_blocks, *arguments):
+    if parallel:
+        _all_blocks_in_parallel(n_blocks, *arguments)
+    else:
+        _all_blocks(n_blocks, *arguments)
+
+
+@_jit
 def _dense_batch_epoch(
     X, y, sample_weight, sample_scale, indices, W, b, S, Sb, G, constants,
-    fit_intercept, batch_size, rows,
+    fit_intercept, batch_size, rows, parallel,
 ):
     step, step_over_n = constants[0], constants[1]
     decay, threshold = constants[2], constants[3]
@@ -383,10 +420,11 @@ def _dense_batch_epoch(
     # between this batch and the next.
     now, following = 0, batch_size
     count = min(batch_size, n_steps)
-    for block in prange(n_blocks):
-        _block_logits(
-            block, X, indices, 0, count, W, rows, now, partial, scalars
-        )
+    _run_blocks(
+        parallel, n_blocks, True, X, indices, 0, W, S, rows, now, count,
+        following, 0, 0, steps, decay, step_over_n, threshold, products,
+        partial, scalars,
+    )
     _sum_blocks(partial, count, b, logits[0])
     parity = 0
     for first in range(0, n_steps, batch_size):
@@ -406,12 +444,11 @@ def _dense_batch_epoch(
                     change += steps[r, n_rows + k]
                 b[k] -= intercept_ratio * (step_sum + step_over_n * Sb[k])
                 Sb[k] += change
-        for block in prange(n_blocks):
-            _update_block(
-                block, X, indices, first + count, W, S, rows, now, count,
-                following, count_next, count_ahead, steps, decay, step_over_n,
-                threshold, products, partial, scalars,
-            )
+        _run_blocks(
+            parallel, n_blocks, False, X, indices, first + count, W, S, rows,
+            now, count, following, count_next, count_ahead, steps, decay,
+            step_over_n, threshold, products, partial, scalars,
+        )
         # b is already updated: these are the next step's logits.
         parity = 1 - parity
         _sum_blocks(partial, count_next, b, logits[parity])
@@ -436,10 +473,15 @@ def dense_batch_epoch(
     Returns the epoch's importance-weighted mean of the visited samples'
     losses, as ``dense_epoch`` does.
     """
+    if n_threads <= 1:
+        return _dense_batch_epoch(
+            X, y, sample_weight, sample_scale, indices, W, b, S, Sb, G,
+            constants, fit_intercept, batch_size, rows, False,
+        )
     with _threads(n_threads):
         return _dense_batch_epoch(
             X, y, sample_weight, sample_scale, indices, W, b, S, Sb, G,
-            constants, fit_intercept, batch_size, rows,
+            constants, fit_intercept, batch_size, rows, True,
         )
 
 
