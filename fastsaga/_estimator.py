@@ -103,7 +103,10 @@ class LogisticRegression(
         Threads sharing each step's work on dense ``X`` when the batch has
         more than one sample (with one sample a step the fit runs on one
         thread).  ``None`` is 1 unless a joblib context says otherwise; ``-1``
-        uses all processors.  The fitted model does not depend on it.
+        uses all processors.  The fitted model does not depend on it.  With
+        the numba backend each step's threads are started under the GIL
+        (numba's parallel launch), so fits in several Python threads are
+        better given ``n_jobs=1`` each.
 
     Attributes
     ----------

@@ -15,7 +15,8 @@ weakest.  Each fit starts where the previous one stopped, with all of its
   with the table) and the SAGA gradient estimate stays unbiased; it is also
   a good memory, being taken near the new starting point.  The step size
   depends on C (through ``alpha``); ``saga_solve`` recomputes it, with the
-  decay and the threshold, from the ``alpha`` and ``beta`` of each call.
+  decay and the threshold, from the ``alpha`` and ``beta`` of each call;
+  the multiplier the previous fit measured carries over.
 
 Only arrays already validated and encoded come in here; the estimators do
 the validation.
@@ -94,7 +95,8 @@ def logistic_regression_path(
     random_state : int, RandomState instance or None, default=None
         Seeds the sample-index stream, which runs on across the path.
     warm_start : bool, default=True
-        Start each fit from the previous one.  ``False`` starts every fit
+        Start each fit from the previous one (its step multiplier too, see
+        ``saga_solve``'s ``step_rule``).  ``False`` starts every fit
         from ``coef``/``intercept`` (zeros by default) with an empty memory.
     coef : ndarray of shape (K, n_features), default=None
         Starting weights of the first fit; zeros if None.
@@ -129,6 +131,7 @@ def logistic_regression_path(
         intercepts=np.empty((Cs.size, n_rows), dtype=layout.X.dtype),
         n_iter=np.empty(Cs.size, dtype=np.int32),
     )
+    step_rule = None
     # A stable sort keeps equal Cs in the caller's order; inf sorts last.
     for position in np.argsort(Cs, kind="stable"):
         if not warm_start:
@@ -152,8 +155,11 @@ def logistic_regression_path(
             max_iter=max_iter,
             random_state=random_state,
             certify=False,
+            step_rule=step_rule,
             **fit_task.epoch_hooks(),
         )
+        if warm_start:
+            step_rule = fit.step_rule
         fit_task.end(fit_task.model_at(fit.state))
         result.coefs[position] = fit.state.W
         result.intercepts[position] = fit.state.b

@@ -246,6 +246,18 @@ class StepRule:
     def can_shorten(self):
         return self.multiplier > 1.0
 
+    def too_long(self, estimate, previous_estimate):
+        """Tell whether an epoch's estimate calls for the exact objective.
+
+        At most ``STEP_MULTIPLIER`` times the bound, a rise of more than
+        ``ROLLBACK_RISE`` (:func:`step_too_long`); beyond it, on probation,
+        any rise: a grown step that overshoots may stall the objective in
+        small oscillations instead of raising it much.
+        """
+        if self.multiplier > STEP_MULTIPLIER and not estimate < previous_estimate:
+            return True
+        return step_too_long(estimate, previous_estimate)
+
     def grow(self):
         """Double the steps after an epoch that lowered the objective."""
         if self.growing:

@@ -40,6 +40,7 @@ class SagaResult:
     gap: float
     primal: float
     batch_size: int = 1
+    step_rule: object = None
 
     @property
     def relative_gap(self):
@@ -68,6 +69,7 @@ def saga_solve(
     epoch_begin=None,
     gap_tol=None,
     certify=True,
+    step_rule=None,
 ):
     """Run SAGA epochs from ``state`` (updated in place) until ``tol``.
 
@@ -99,6 +101,10 @@ def saga_solve(
     certify : bool, default=True
         Compute the final duality gap (a pass over the data); without it the
         result's ``gap`` and ``primal`` are NaN.
+    step_rule : StepRule, default=None
+        A previous solve's ``result.step_rule`` on similar data (the previous
+        C of a path): its multiplier and whether it may grow carry over, so a
+        warm start does not learn its step again.
 
     Returns
     -------
@@ -120,6 +126,8 @@ def saga_solve(
     steps = _problem.StepRule.for_problem(
         lipschitz, probabilities, alpha, full, batch_size
     )
+    if step_rule is not None:
+        steps.multiplier, steps.growing = step_rule.multiplier, step_rule.growing
     sample_scale = (1.0 / (n_samples * probabilities)).astype(X.dtype)
     random_state = check_random_state(random_state)
 
@@ -138,7 +146,9 @@ def saga_solve(
     def finish(converged, certificate=None):
         if certificate is None:
             certificate = gap() if certify else (np.nan, np.nan)
-        return SagaResult(state, epoch, converged, n_run, *certificate, batch_size)
+        return SagaResult(
+            state, epoch, converged, n_run, *certificate, batch_size, steps
+        )
 
     if verbose:
         print(f"{batch_size} samples per step, step {steps.step:.3e}", flush=True)
@@ -168,7 +178,7 @@ def saga_solve(
         estimate = mean_loss + _problem.penalty_from_sums(
             sums.squares, sums.absolute, alpha, beta
         )
-        if steps.can_shorten and _problem.step_too_long(estimate, previous_estimate):
+        if steps.can_shorten and steps.too_long(estimate, previous_estimate):
             # The estimate is a sample: a rise is confirmed on the exact
             # objective before the epoch is thrown away (rarely: a few times
             # a fit at most).

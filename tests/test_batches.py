@@ -17,6 +17,7 @@ from scipy import sparse
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
+import fastsaga._path
 import fastsaga._solver
 from fastsaga import LogisticRegression, _problem
 from fastsaga._backends import get_backend
@@ -226,3 +227,37 @@ def test_grown_step_never_passes_the_l2_limit():
     for _ in range(10):
         rule.grow()
     assert rule.step == 3.0
+
+
+def test_grown_step_is_checked_on_any_rise():
+    rule = _problem.StepRule(safe=1.0, intercept_safe=1.0, longest=np.inf)
+    assert not rule.too_long(1.0, 1.01)
+    # At the starting multiplier only a rise beyond ROLLBACK_RISE counts.
+    assert not rule.too_long(1.01, 1.0)
+    assert rule.too_long(1.0 + 2 * _problem.ROLLBACK_RISE, 1.0)
+    rule.grow()
+    assert rule.too_long(1.01, 1.0) and rule.too_long(1.0, 1.0)
+    assert not rule.too_long(0.99, 1.0)
+    assert rule.too_long(np.nan, 1.0)
+
+
+def test_warm_path_carries_the_measured_step(backend):
+    from fastsaga._path import logistic_regression_path
+
+    X, y = _correlated_problem(3)
+    seen, results = [], []
+    solve = fastsaga._path.saga_solve
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["step_rule"])
+        results.append(solve(*args, **kwargs))
+        return results[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fastsaga._path, "saga_solve", spy)
+        logistic_regression_path(
+            X, y, [0.01, 0.1], n_classes=3, tol=1e-4, max_iter=200,
+            random_state=0, backend=backend,
+        )
+    assert seen[0] is None
+    assert seen[1] is results[0].step_rule

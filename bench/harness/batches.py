@@ -33,6 +33,7 @@ from fastsaga.datasets import load_mnist, mnist_seed_split
 
 from ._context import SEED_TEST_SIZE, SEED_TRAIN_SAMPLES
 from ._format import table
+from .sparse import _raw_mnist
 
 TITLE = "Epochs to eps: batch size and step rule"
 EPSILONS = (1e-3, 1e-5)
@@ -128,17 +129,14 @@ def _epochs_to_eps(X, y, C, optimum, batch_size, adaptive):
     return {"epochs": reached, "batch_size": result.batch_size}
 
 
-def _seed_split(context, scaled):
-    from sklearn.preprocessing import StandardScaler
-
+def _seed_split(context):
+    """The seed problem's training set (standardised) and class indices."""
     X, y = load_mnist(context.mnist_dir)
     X_train, _, y_train, _ = mnist_seed_split(
         X, y, train_samples=SEED_TRAIN_SAMPLES, test_size=SEED_TEST_SIZE,
         random_state=0,
     )
     X_train = np.ascontiguousarray(X_train, dtype=np.float64)
-    if scaled:
-        X_train = StandardScaler().fit_transform(X_train)
     return X_train, np.searchsorted(np.unique(y_train), y_train).astype(np.intp)
 
 
@@ -172,10 +170,12 @@ def _problems(context):
         X, y = _ill_conditioned(1000, 40, 3)
         yield "ill-conditioned synthetic (quick)", X, y, 0.05
         return
-    scaled = _seed_split(context, scaled=True)
+    scaled = _seed_split(context)
     yield "seed problem, C = 0.01", *scaled, 0.01
     yield "seed problem, C = 0.05", *scaled, 0.05
-    yield "raw MNIST (pixels 0..255), C = 0.01", *_seed_split(context, False), 0.01
+    X_raw, y_raw = _raw_mnist(context)  # the seed's rows, pixels in [0, 1]
+    yield ("raw MNIST (pixels 0..255), C = 0.01", 255.0 * X_raw,
+           np.searchsorted(np.unique(y_raw), y_raw).astype(np.intp), 0.01)
     yield "20 newsgroups (sparse), C = 1", *_newsgroups(context), 1.0
     yield "ill-conditioned synthetic (5000 x 200), C = 0.01", *_ill_conditioned(), 0.01
 
