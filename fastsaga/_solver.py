@@ -155,6 +155,8 @@ def saga_solve(
     start = time.perf_counter()
     change = np.inf
     previous_estimate = objective(state.W, state.b)
+    # F at the epoch's start weights when a check has computed it exactly.
+    start_exact = previous_estimate
     # The weights at the epoch's start serve the stopping test and a
     # roll-back; the epoch stores its end weights in the other buffer.
     # order="K": the sparse state's W is a strided view of a feature-major
@@ -178,20 +180,21 @@ def saga_solve(
         estimate = mean_loss + _problem.penalty_from_sums(
             sums.squares, sums.absolute, alpha, beta
         )
+        end_exact = None
         if steps.can_shorten and steps.too_long(estimate, previous_estimate):
             # The estimate is a sample: a rise is confirmed on the exact
-            # objective before the epoch is thrown away (rarely: a few times
-            # a fit at most).
-            before = objective(W_start, b_start)
-            estimate = objective(state.W, state.b)
+            # objective before the epoch is thrown away.
+            before = objective(W_start, b_start) if start_exact is None else start_exact
+            estimate = end_exact = objective(state.W, state.b)
             if not estimate <= before:
                 state.reset_to(X, y, sample_weight, W_start, b_start)
                 steps.shorten()
-                previous_estimate = before
+                previous_estimate = start_exact = before
                 if verbose:
                     print(f"epoch {epoch + 1}: objective rose, rolled back, "
                           f"step halved to {steps.step:.3e}")
                 continue
+        start_exact = end_exact
         epoch += 1
         if not (np.isfinite(sums.absolute) and np.all(np.isfinite(state.b))):
             raise FloatingPointError(

@@ -38,7 +38,7 @@ from .sparse import _raw_mnist
 TITLE = "Epochs to eps: batch size and step rule"
 EPSILONS = (1e-3, 1e-5)
 MAX_EPOCHS = 150
-REFERENCE_EPOCHS = 2000
+REFERENCE_EPOCHS = 400
 REFERENCE_GAP = 1e-9
 SETTINGS = {
     "b=1, fixed step": {"batch_size": 1, "adaptive": False},
