@@ -193,6 +193,7 @@ class DenseLayout(_Layout):
 
     state_type = DenseState
     takes_batches = True
+    grows_step = True
 
     def __init__(self, X):
         self.X = X
@@ -232,6 +233,7 @@ class SparseLayout(_Layout):
 
     state_type = FeatureMajorState
     takes_batches = False
+    grows_step = False
 
     def __init__(self, X):
         if X.shape[0] > MAX_SPARSE_SAMPLES:

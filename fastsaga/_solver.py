@@ -126,6 +126,10 @@ def saga_solve(
     steps = _problem.StepRule.for_problem(
         lipschitz, probabilities, alpha, full, batch_size
     )
+    # On CSR data the step keeps its starting multiplier: there a roll-back
+    # rebuilds the memory in two passes over X and each exact check costs a
+    # pass, which took more time than the longer steps saved.
+    steps.growing = layout.grows_step
     if step_rule is not None:
         steps.multiplier, steps.growing = step_rule.multiplier, step_rule.growing
     sample_scale = (1.0 / (n_samples * probabilities)).astype(X.dtype)

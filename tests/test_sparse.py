@@ -15,6 +15,7 @@ from scipy import sparse
 
 from fastsaga import LogisticRegression, _problem
 from fastsaga._backends._numba_sparse import FEW_CLASSES, _catch_up
+from fastsaga._layout import DenseLayout
 
 # A few epochs, stopped by max_iter on purpose.
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -42,6 +43,16 @@ def sparse_problem(n_classes, n_samples=300, n_features=60, density=0.15, seed=0
         size=(n_samples, n_classes)
     )
     return X, scores.argmax(axis=1)
+
+
+@pytest.fixture(autouse=True)
+def dense_step_as_csr(monkeypatch):
+    """Dense fits keep their starting step, as CSR fits do.
+
+    The CSR kernels must walk the dense one-sample kernel's iterates; the
+    step rule differs by layout (dense steps grow), not the kernels.
+    """
+    monkeypatch.setattr(DenseLayout, "grows_step", False)
 
 
 def fit(X, y, backend="numba", sample_weight=None, **params):
