@@ -979,10 +979,12 @@ def test_logreg_l1(backend, csr_container):
     lr_saga.fit(X, y)
     assert_allclose(lr_saga.coef_, lr_liblinear.coef_, atol=0.3)
 
-    # Check that solving on the sparse and dense data yield the same results
+    # Check that solving on the sparse and dense data yield the same results.
+    # Adapted: dense fits grow their step, CSR fits keep it, so the two stop
+    # at tol=1e-10 by different paths (scikit-learn's walk the same iterates).
     lr_saga_sp = LogisticRegression(backend=backend, **params)
     lr_saga_sp.fit(csr_container(X), y)
-    assert_allclose(lr_saga_sp.coef_, lr_saga.coef_)
+    assert_allclose(lr_saga_sp.coef_, lr_saga.coef_, rtol=1e-6)
 
 
 @pytest.mark.parametrize("l1_ratio", [1, 0])  # L1 and L2 penalty
