@@ -28,11 +28,12 @@ MULTINOMIAL_SMOOTHNESS = 0.5
 
 # The solver starts with a step this many times the SAGA bound of
 # `step_size`: the bound takes every sample at its worst curvature, which
-# real data rarely reach.  The step then doubles after every epoch whose
-# estimated objective falls, up to MAX_STEP_MULTIPLIER times the bound, until
-# the first epoch whose objective rises by more than ROLLBACK_RISE: that
-# epoch is rolled back and the step halved, down to the bound itself, and it
-# grows no more (see `StepRule`).
+# real data rarely reach.  On dense data the step then doubles after every
+# epoch whose estimated objective falls, up to MAX_STEP_MULTIPLIER times the
+# bound, until the first confirmed rise (any rise of a grown step's estimate,
+# a rise of more than ROLLBACK_RISE otherwise): that epoch is rolled back and
+# the step halved, down to the bound itself, and it grows no more (see
+# `StepRule`).
 STEP_MULTIPLIER = 4.0
 MAX_STEP_MULTIPLIER = 32.0
 ROLLBACK_RISE = 0.05
